@@ -1,0 +1,40 @@
+package rbac
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+// Store is what the authorizer reads (memberships, the single source of truth
+// for who holds which role) and where custom roles are kept. Every
+// implementation must pass the suite in package store/storetest.
+type Store interface {
+	workspace.Transactor
+	GetWorkspace(ctx context.Context, id uuid.UUID) (workspace.Workspace, error)
+	GetAccount(ctx context.Context, id uuid.UUID) (workspace.Account, error)
+	LockWorkspace(ctx context.Context, id uuid.UUID) (workspace.Workspace, error)
+	GetAccess(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Access, error)
+	ListMemberships(ctx context.Context, workspaceID uuid.UUID, after workspace.UserID, limit int) ([]workspace.Membership, error)
+
+	// CreateRole inserts r; ErrConflict if the workspace has a role of that
+	// name, ErrNotFound if the workspace does not exist.
+	CreateRole(ctx context.Context, r CustomRole) error
+	// GetRole returns the workspace's role; ErrNotFound.
+	GetRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) (CustomRole, error)
+	// UpdateRole replaces the permissions and updated time; ErrNotFound.
+	UpdateRole(ctx context.Context, r CustomRole) error
+	// DeleteRole removes the role; ErrNotFound.
+	DeleteRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) error
+	// ListRoles returns the workspace's custom roles ordered by name.
+	ListRoles(ctx context.Context, workspaceID uuid.UUID) ([]CustomRole, error)
+	// CountRoleHolders counts the workspace's memberships and pending
+	// invitations that hold role.
+	CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, role workspace.Role) (int, error)
+	// ReassignRole moves every membership (bumping its version) and pending
+	// invitation of the workspace from role from to role to, and returns how
+	// many memberships moved.
+	ReassignRole(ctx context.Context, workspaceID uuid.UUID, from, to workspace.Role) (int, error)
+}

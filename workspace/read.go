@@ -1,0 +1,58 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Paging bounds for List.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)
+
+// Get returns the workspace if user can access it.
+//
+// Errors: ErrInvalid (empty user), ErrNotFound (no such workspace, or the
+// user has no access: the two are not told apart).
+func (s *Service) Get(ctx context.Context, user UserID, id uuid.UUID) (Workspace, error) {
+	if err := ValidateUser(user); err != nil {
+		return Workspace{}, err
+	}
+	a, err := s.store.GetAccess(ctx, id, user)
+	if err != nil {
+		return Workspace{}, err
+	}
+	return a.Workspace, nil
+}
+
+// Account returns the account of the active scope.
+//
+// Errors: ErrNoScope, ErrNotFound.
+func (s *Service) Account(ctx context.Context) (Account, error) {
+	sc, err := RequireScope(ctx)
+	if err != nil {
+		return Account{}, err
+	}
+	return s.store.GetAccount(ctx, sc.AccountID)
+}
+
+// List returns the workspaces user can access, each with the user's role
+// there, in creation (id) order. Pass the last returned workspace's id as
+// p.After for the next page; a zero p.Limit means DefaultPageSize.
+//
+// Errors: ErrInvalid (empty user, limit out of 0-MaxPageSize).
+func (s *Service) List(ctx context.Context, user UserID, p Page) ([]Access, error) {
+	if err := ValidateUser(user); err != nil {
+		return nil, err
+	}
+	if p.Limit < 0 || p.Limit > MaxPageSize {
+		return nil, fmt.Errorf("%w: page limit must be 0-%d, got %d", ErrInvalid, MaxPageSize, p.Limit)
+	}
+	if p.Limit == 0 {
+		p.Limit = DefaultPageSize
+	}
+	return s.store.ListAccess(ctx, user, p)
+}

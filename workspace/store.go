@@ -1,0 +1,87 @@
+package workspace
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
+
+// Transactor runs fn in one transaction carried by the context it passes to
+// fn: every store method called with that context takes part in it, so
+// services of different packages commit together. If fn returns an error (or
+// panics) everything it wrote is rolled back. A nested call joins the
+// transaction already in ctx. Like sql.Tx, a transaction's context must not
+// be used from several goroutines at once.
+type Transactor interface {
+	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Page asks for at most Limit items that come after the item with id After
+// (uuid.Nil: from the start). Lists are ordered by id, which for UUIDv7 ids is
+// creation order, so paging is stable while items are added.
+type Page struct {
+	After uuid.UUID
+	Limit int
+}
+
+// Store is the storage contract of the lifecycle service: accounts,
+// workspaces and the membership rows that give access to them. Every
+// implementation must pass the suite in package store/storetest.
+//
+// Methods return ErrNotFound for missing rows and ErrConflict for broken
+// uniqueness rules, wrapped with the ids involved. Lock methods lock the row
+// until the transaction in ctx ends and return ErrNoTransaction outside one.
+type Store interface {
+	Transactor
+
+	// CreateAccount inserts a; ErrConflict if its id exists.
+	CreateAccount(ctx context.Context, a Account) error
+	// GetAccount returns the account; ErrNotFound.
+	GetAccount(ctx context.Context, id uuid.UUID) (Account, error)
+	// LockAccount is GetAccount plus a row lock; ErrNotFound, ErrNoTransaction.
+	LockAccount(ctx context.Context, id uuid.UUID) (Account, error)
+	// UpdateAccount replaces name, owner, plan and version; ErrNotFound.
+	UpdateAccount(ctx context.Context, a Account) error
+
+	// CreateWorkspace inserts w; ErrConflict if the account already has a
+	// workspace whose NameKey equals w's, or w's id exists; ErrNotFound if the
+	// account does not exist.
+	CreateWorkspace(ctx context.Context, w Workspace) error
+	// GetWorkspace returns the workspace; ErrNotFound.
+	GetWorkspace(ctx context.Context, id uuid.UUID) (Workspace, error)
+	// LockWorkspace is GetWorkspace plus a row lock; ErrNotFound, ErrNoTransaction.
+	LockWorkspace(ctx context.Context, id uuid.UUID) (Workspace, error)
+	// UpdateWorkspace replaces name, description and updated time;
+	// ErrNotFound, ErrConflict (name taken in the account).
+	UpdateWorkspace(ctx context.Context, w Workspace) error
+	// DeleteWorkspace removes the workspace and every row the library keeps
+	// for it (memberships, invitations, custom roles); ErrNotFound.
+	DeleteWorkspace(ctx context.Context, id uuid.UUID) error
+	// CountWorkspaces returns how many workspaces the account has.
+	CountWorkspaces(ctx context.Context, accountID uuid.UUID) (int, error)
+	// ListAccountWorkspaces returns the account's workspaces by id.
+	ListAccountWorkspaces(ctx context.Context, accountID uuid.UUID) ([]Workspace, error)
+
+	// GetAccess returns what user may use the workspace as: owner if the user
+	// owns its account, else the stored membership; ErrNotFound if neither.
+	GetAccess(ctx context.Context, workspaceID uuid.UUID, user UserID) (Access, error)
+	// ListAccess returns the workspaces user can access with the role there,
+	// ordered by workspace id, one page at a time.
+	ListAccess(ctx context.Context, user UserID, p Page) ([]Access, error)
+
+	// CreateMembership inserts m; ErrConflict if the user is already a
+	// member, ErrNotFound if the workspace does not exist.
+	CreateMembership(ctx context.Context, m Membership) error
+	// GetMembership returns the stored membership; ErrNotFound.
+	GetMembership(ctx context.Context, workspaceID uuid.UUID, user UserID) (Membership, error)
+	// UpdateMembership replaces role, version and updated time; ErrNotFound.
+	UpdateMembership(ctx context.Context, m Membership) error
+	// DeleteMembership removes the membership; ErrNotFound.
+	DeleteMembership(ctx context.Context, workspaceID uuid.UUID, user UserID) error
+	// ListMemberships returns the workspace's stored memberships ordered by
+	// user id, at most limit of them after the user id after ("" = start).
+	ListMemberships(ctx context.Context, workspaceID uuid.UUID, after UserID, limit int) ([]Membership, error)
+	// CountMemberships returns how many stored memberships the workspace has
+	// (the derived account owner is not one of them).
+	CountMemberships(ctx context.Context, workspaceID uuid.UUID) (int, error)
+}
