@@ -1,0 +1,219 @@
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+// Member is one line of a workspace's team list.
+type Member struct {
+	UserID workspace.UserID
+	Role   workspace.Role
+	// AccountOwner marks the account's owner, who is owner of every
+	// workspace of the account without a stored membership.
+	AccountOwner bool
+	// Version is the membership version (the account's for its owner).
+	Version  int64
+	JoinedAt time.Time
+}
+
+// TeamPage asks for at most Limit members after the user id After ("" =
+// from the start). A zero Limit means workspace.DefaultPageSize.
+type TeamPage struct {
+	After workspace.UserID
+	Limit int
+}
+
+// Team lists the active workspace's members with their roles, ordered by user
+// id (byte order), the account owner included as owner at their place.
+//
+// Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:read),
+// workspace.ErrInvalid (limit out of 0-workspace.MaxPageSize),
+// workspace.ErrNotFound (the workspace is gone).
+func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
+	sc, err := workspace.RequireScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.Limit < 0 || p.Limit > workspace.MaxPageSize {
+		return nil, fmt.Errorf("%w: page limit must be 0-%d, got %d", workspace.ErrInvalid, workspace.MaxPageSize, p.Limit)
+	}
+	if p.Limit == 0 {
+		p.Limit = workspace.DefaultPageSize
+	}
+	if err := s.authz.Require(ctx, ResourceTeam, ActionRead); err != nil {
+		return nil, err
+	}
+	w, err := s.store.GetWorkspace(ctx, sc.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := s.store.GetAccount(ctx, w.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	// One extra row covers a stored row of the account owner, which the
+	// derived owner shadows.
+	rows, err := s.store.ListMemberships(ctx, sc.WorkspaceID, p.After, p.Limit+1)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Member, 0, p.Limit)
+	owner := Member{UserID: acc.OwnerID, Role: workspace.RoleOwner, AccountOwner: true, Version: acc.Version, JoinedAt: w.CreatedAt}
+	ownerPending := acc.OwnerID > p.After
+	for _, m := range rows {
+		if m.UserID == acc.OwnerID {
+			continue
+		}
+		if ownerPending && acc.OwnerID < m.UserID {
+			out, ownerPending = append(out, owner), false
+		}
+		out = append(out, Member{UserID: m.UserID, Role: m.Role, Version: m.Version, JoinedAt: m.CreatedAt})
+	}
+	// The owner sorts after every row read; they belong on this page only if
+	// the rows ran out before the page did.
+	if ownerPending && len(rows) < p.Limit+1 {
+		out = append(out, owner)
+	}
+	if len(out) > p.Limit {
+		out = out[:p.Limit]
+	}
+	return out, nil
+}
+
+// ChangeRole gives user a new role in the active workspace (Settings > Team).
+// The caller needs team:manage, and may neither grant a role above their own
+// nor change the role of someone whose role is above their own (admins cannot
+// touch owners).
+//
+// Errors: workspace.ErrNoScope, workspace.ErrInvalid (user, role name, role
+// not defined in the workspace), workspace.ErrForbidden, ErrAccountOwner,
+// workspace.ErrNotFound (not a member), workspace.ErrConflict (the member's
+// role changed concurrently; retry).
+func (s *Service) ChangeRole(ctx context.Context, user workspace.UserID, role workspace.Role) (workspace.Membership, error) {
+	if err := role.Validate(); err != nil {
+		return workspace.Membership{}, err
+	}
+	sc, seen, err := s.manageMember(ctx, user)
+	if err != nil {
+		return workspace.Membership{}, err
+	}
+	if err := s.authz.CanGrant(ctx, role); err != nil {
+		return workspace.Membership{}, err
+	}
+	if seen.Role == role {
+		return seen, nil
+	}
+	now := s.clock()
+	m := seen
+	err = s.store.Atomic(ctx, func(ctx context.Context) error {
+		if m, err = s.lockMember(ctx, seen); err != nil {
+			return err
+		}
+		m.Role, m.Version, m.UpdatedAt = role, m.Version+1, now
+		return s.store.UpdateMembership(ctx, m)
+	})
+	if err != nil {
+		return workspace.Membership{}, err
+	}
+	s.authz.Invalidate(sc.WorkspaceID)
+	s.events.Publish(ctx, RoleChanged{EventMeta: s.meta(sc, now), Member: user, From: seen.Role, To: role})
+	return m, nil
+}
+
+// Remove takes user out of the active workspace. The caller needs
+// team:manage and may not remove someone whose role is above their own.
+//
+// Errors: workspace.ErrNoScope, workspace.ErrInvalid, workspace.ErrForbidden,
+// ErrAccountOwner, workspace.ErrNotFound, workspace.ErrConflict.
+func (s *Service) Remove(ctx context.Context, user workspace.UserID) error {
+	sc, seen, err := s.manageMember(ctx, user)
+	if err != nil {
+		return err
+	}
+	return s.remove(ctx, sc, seen, false)
+}
+
+// Leave takes the caller out of the active workspace. The account owner
+// cannot leave (they own every workspace of the account).
+//
+// Errors: workspace.ErrNoScope, ErrAccountOwner, workspace.ErrNotFound.
+func (s *Service) Leave(ctx context.Context) error {
+	sc, err := workspace.RequireScope(ctx)
+	if err != nil {
+		return err
+	}
+	seen, err := s.member(ctx, sc, sc.UserID)
+	if err != nil {
+		return err
+	}
+	return s.remove(ctx, sc, seen, true)
+}
+
+func (s *Service) remove(ctx context.Context, sc workspace.Scope, seen workspace.Membership, left bool) error {
+	err := s.store.Atomic(ctx, func(ctx context.Context) error {
+		if _, err := s.lockMember(ctx, seen); err != nil {
+			return err
+		}
+		return s.store.DeleteMembership(ctx, seen.WorkspaceID, seen.UserID)
+	})
+	if err != nil {
+		return err
+	}
+	s.authz.Invalidate(sc.WorkspaceID)
+	s.events.Publish(ctx, Removed{EventMeta: s.meta(sc, s.clock()), Member: seen.UserID, Role: seen.Role, Left: left})
+	return nil
+}
+
+// manageMember checks that the caller may manage the team and act on user's
+// current role, and returns that membership as read before any transaction.
+func (s *Service) manageMember(ctx context.Context, user workspace.UserID) (workspace.Scope, workspace.Membership, error) {
+	sc, err := workspace.RequireScope(ctx)
+	if err != nil {
+		return sc, workspace.Membership{}, err
+	}
+	if err := workspace.ValidateUser(user); err != nil {
+		return sc, workspace.Membership{}, err
+	}
+	if err := s.authz.Require(ctx, ResourceTeam, ActionManage); err != nil {
+		return sc, workspace.Membership{}, err
+	}
+	m, err := s.member(ctx, sc, user)
+	if err != nil {
+		return sc, workspace.Membership{}, err
+	}
+	if err := s.authz.CanGrant(ctx, m.Role); err != nil {
+		return sc, workspace.Membership{}, err
+	}
+	return sc, m, nil
+}
+
+// member returns user's stored membership in the scope's workspace, refusing
+// the account owner, whose ownership is derived and fixed.
+func (s *Service) member(ctx context.Context, sc workspace.Scope, user workspace.UserID) (workspace.Membership, error) {
+	a, err := s.store.GetAccess(ctx, sc.WorkspaceID, user)
+	if err != nil {
+		return workspace.Membership{}, err
+	}
+	if a.AccountOwner {
+		return workspace.Membership{}, fmt.Errorf("%w: user %q", ErrAccountOwner, user)
+	}
+	return s.store.GetMembership(ctx, sc.WorkspaceID, user)
+}
+
+// lockMember locks the workspace and re-reads the membership, failing with
+// ErrConflict if it changed since the permission checks were made on it.
+func (s *Service) lockMember(ctx context.Context, seen workspace.Membership) (workspace.Membership, error) {
+	if _, err := s.store.LockWorkspace(ctx, seen.WorkspaceID); err != nil {
+		return workspace.Membership{}, err
+	}
+	m, err := s.store.GetMembership(ctx, seen.WorkspaceID, seen.UserID)
+	if errors.Is(err, workspace.ErrNotFound) || err == nil && m.Version != seen.Version {
+		return workspace.Membership{}, fmt.Errorf("%w: membership of %q in %s changed concurrently, retry", workspace.ErrConflict, seen.UserID, seen.WorkspaceID)
+	}
+	return m, err
+}
