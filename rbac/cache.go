@@ -1,0 +1,232 @@
+package rbac
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+const shardCount = 64
+
+// shard holds the entries of the workspaces whose id hashes to it. Its lock
+// is held only for map reads and writes, never while a workspace loads, so a
+// load or a change of one workspace never blocks checks of others.
+type shard struct {
+	mu sync.RWMutex
+	m  map[uuid.UUID]*entry
+}
+
+// entry is one workspace's slot. An entry is never reused: Invalidate and
+// eviction remove it from the shard, and a loader installs its snapshot only
+// if its entry is still the one in the shard. That is what makes the next
+// decision after Invalidate read fresh data even while an older load is in
+// flight.
+type entry struct {
+	snap atomic.Pointer[snapshot]
+	// used is the CLOCK bit: set by checks, cleared by eviction sweeps.
+	used atomic.Uint32
+	// flight names this entry's load in the singleflight group.
+	flight string
+}
+
+func (e *entry) touch() {
+	if e.used.Load() == 0 {
+		e.used.Store(1)
+	}
+}
+
+func (a *Authorizer) shardOf(id uuid.UUID) *shard {
+	// UUIDv7 ids start with a timestamp; the last byte is random.
+	return &a.shards[id[15]%shardCount]
+}
+
+// snapshot returns the compiled policy of a workspace, loading it on first
+// use. The fast path is a shard read lock, a map lookup and an atomic load.
+func (a *Authorizer) snapshot(ctx context.Context, id uuid.UUID) (*snapshot, error) {
+	sh := a.shardOf(id)
+	sh.mu.RLock()
+	e := sh.m[id]
+	sh.mu.RUnlock()
+	if e != nil {
+		if s := e.snap.Load(); s != nil {
+			e.touch()
+			return s, nil
+		}
+	}
+	return a.load(ctx, sh, id)
+}
+
+// load reads and compiles one workspace. Concurrent first uses of the same
+// entry share one load (singleflight); the load runs on a context detached
+// from the first caller's cancellation so that its cancelling does not fail
+// the others.
+func (a *Authorizer) load(ctx context.Context, sh *shard, id uuid.UUID) (*snapshot, error) {
+	sh.mu.Lock()
+	e := sh.m[id]
+	if e == nil {
+		e = &entry{flight: id.String() + "/" + strconv.FormatUint(a.seq.Add(1), 10)}
+		sh.m[id] = e
+	}
+	sh.mu.Unlock()
+	if s := e.snap.Load(); s != nil {
+		return s, nil
+	}
+	v, err, _ := a.flights.Do(e.flight, func() (any, error) {
+		s, err := a.read(context.WithoutCancel(ctx), id)
+		if err != nil {
+			return nil, err
+		}
+		sh.mu.Lock()
+		installed := sh.m[id] == e && e.snap.Load() == nil
+		if installed {
+			e.snap.Store(s)
+			e.used.Store(1)
+		}
+		sh.mu.Unlock()
+		a.stats.loads.Add(1)
+		if installed {
+			a.stats.workspaces.Add(1)
+			a.stats.members.Add(int64(s.members))
+			a.stats.bytes.Add(s.bytes)
+			if int(a.stats.workspaces.Load()) > a.cfg.maxWorkspaces {
+				a.evict()
+			}
+		}
+		return s, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*snapshot), nil
+}
+
+// read loads one workspace from the store: the workspace (for its account),
+// the account (for its owner), the memberships page by page and the custom
+// roles. A missing workspace compiles to a snapshot that denies everything.
+func (a *Authorizer) read(ctx context.Context, id uuid.UUID) (*snapshot, error) {
+	w, err := a.store.GetWorkspace(ctx, id)
+	if errors.Is(err, workspace.ErrNotFound) {
+		return &snapshot{id: id, gone: true, bytes: bytesPerSnapshot}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rbac: load workspace %s: %w", id, err)
+	}
+	acct, err := a.store.GetAccount(ctx, w.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("rbac: load account %s of workspace %s: %w", w.AccountID, id, err)
+	}
+	var ms []workspace.Membership
+	after := workspace.UserID("")
+	for {
+		page, err := a.store.ListMemberships(ctx, id, after, loadPage)
+		if err != nil {
+			return nil, fmt.Errorf("rbac: load memberships of workspace %s: %w", id, err)
+		}
+		ms = append(ms, page...)
+		if len(page) < loadPage {
+			break
+		}
+		after = page[len(page)-1].UserID
+	}
+	roles, err := a.store.ListRoles(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("rbac: load roles of workspace %s: %w", id, err)
+	}
+	return compile(a.matrix, a.builtins, w, acct.OwnerID, ms, roles), nil
+}
+
+const loadPage = 1000
+
+// drop removes a workspace's entry (Invalidate, eviction); the caller holds
+// sh.mu.
+func (a *Authorizer) drop(sh *shard, id uuid.UUID, e *entry) {
+	delete(sh.m, id)
+	if s := e.snap.Load(); s != nil {
+		a.stats.workspaces.Add(-1)
+		a.stats.members.Add(-int64(s.members))
+		a.stats.bytes.Add(-s.bytes)
+	}
+}
+
+// evict sweeps the shards with the CLOCK algorithm until the loaded
+// workspaces are back to 7/8 of the bound: an entry used since the last sweep
+// gets a second chance (its bit is cleared), the others are dropped. One
+// sweep at a time; a loader that finds one running leaves it the work. Each
+// shard is locked on its own, briefly, so checks elsewhere go on.
+func (a *Authorizer) evict() {
+	if !a.evicting.TryLock() {
+		return
+	}
+	defer a.evicting.Unlock()
+	target := int64(a.cfg.maxWorkspaces - a.cfg.maxWorkspaces/8)
+	for pass := 0; pass < 2*shardCount && a.stats.workspaces.Load() > target; pass++ {
+		sh := &a.shards[a.hand%shardCount]
+		a.hand++
+		sh.mu.Lock()
+		for id, e := range sh.m {
+			if e.used.Load() != 0 {
+				e.used.Store(0)
+				continue
+			}
+			a.drop(sh, id, e)
+			a.stats.evictions.Add(1)
+		}
+		sh.mu.Unlock()
+	}
+}
+
+// Invalidate forgets what this process knows about a workspace: its
+// memberships changed, its custom roles changed, its account changed owner,
+// or it was deleted. The very next decision about it reads the store again
+// (a load already in flight is not reused). Services call it after every
+// commit that changes who holds what.
+func (a *Authorizer) Invalidate(workspaceID uuid.UUID) {
+	sh := a.shardOf(workspaceID)
+	sh.mu.Lock()
+	if e := sh.m[workspaceID]; e != nil {
+		a.drop(sh, workspaceID, e)
+	}
+	sh.mu.Unlock()
+	a.stats.invalidations.Add(1)
+}
+
+// Stats describes the loaded policies.
+type Stats struct {
+	// Workspaces and Memberships are what is loaded now.
+	Workspaces  int
+	Memberships int
+	// Bytes estimates the heap held by the loaded policies;
+	// BytesPerMembership divides it by Memberships.
+	Bytes              int64
+	BytesPerMembership float64
+	// Loads, Evictions and Invalidations count since New.
+	Loads, Evictions, Invalidations uint64
+}
+
+type counters struct {
+	workspaces, members, bytes      atomic.Int64
+	loads, evictions, invalidations atomic.Uint64
+}
+
+// Stats reports what is loaded and how much memory it holds.
+func (a *Authorizer) Stats() Stats {
+	s := Stats{
+		Workspaces:    int(a.stats.workspaces.Load()),
+		Memberships:   int(a.stats.members.Load()),
+		Bytes:         a.stats.bytes.Load(),
+		Loads:         a.stats.loads.Load(),
+		Evictions:     a.stats.evictions.Load(),
+		Invalidations: a.stats.invalidations.Load(),
+	}
+	if s.Memberships > 0 {
+		s.BytesPerMembership = float64(s.Bytes) / float64(s.Memberships)
+	}
+	return s
+}
