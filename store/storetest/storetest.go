@@ -27,6 +27,8 @@ type group struct {
 var groups = []group{
 	{"contract", runContract},
 	{"transactions", runTransactions},
+	{"isolation", runIsolation},
+	{"concurrency", runConcurrency},
 }
 
 // Run runs the conformance suite against the stores h makes: every method of

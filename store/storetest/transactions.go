@@ -50,6 +50,7 @@ type state struct {
 	Account     workspace.Account
 	AccountErr  bool
 	Workspaces  []workspace.Workspace
+	Rows        map[uuid.UUID]workspace.Workspace
 	Memberships map[uuid.UUID][]workspace.Membership
 	Pending     map[uuid.UUID][]membership.Invitation
 	Invitations map[uuid.UUID]membership.Invitation
@@ -64,6 +65,7 @@ type state struct {
 func (e *env) snapshot(acct uuid.UUID, ids []uuid.UUID, invs []membership.Invitation, users ...workspace.UserID) state {
 	e.t.Helper()
 	st := state{
+		Rows:        map[uuid.UUID]workspace.Workspace{},
 		Memberships: map[uuid.UUID][]workspace.Membership{},
 		Pending:     map[uuid.UUID][]membership.Invitation{},
 		Invitations: map[uuid.UUID]membership.Invitation{},
@@ -76,6 +78,9 @@ func (e *env) snapshot(acct uuid.UUID, ids []uuid.UUID, invs []membership.Invita
 	st.Account, st.AccountErr = normAccount(a), err != nil
 	st.Workspaces = e.accountWorkspaces(acct)
 	for _, id := range ids {
+		if w, err := e.s.GetWorkspace(e.ctx, id); err == nil {
+			st.Rows[id] = normWorkspace(w)
+		}
 		st.Memberships[id] = e.memberships(id)
 		st.Pending[id] = e.pending(id)
 		st.Roles[id] = e.roles(id)
