@@ -109,6 +109,11 @@ func (a *Authorizer) CreateRole(ctx context.Context, name workspace.Role, perms 
 		if err != nil {
 			return err
 		}
+		for _, x := range existing {
+			if x.Name == name {
+				return fmt.Errorf("%w: workspace %s already has role %q", workspace.ErrConflict, sc.WorkspaceID, name)
+			}
+		}
 		if len(existing) >= a.cfg.maxRoles {
 			return fmt.Errorf("%w: workspace %s has %d", ErrTooManyRoles, sc.WorkspaceID, len(existing))
 		}
