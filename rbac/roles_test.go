@@ -100,7 +100,10 @@ func TestCustomRoleValidation(t *testing.T) {
 		do   func() error
 		want error
 	}{
-		{"no scope", func() error { _, err := e.authz.CreateRole(context.Background(), "x", perms(t, "agents:read")); return err }, workspace.ErrNoScope},
+		{"no scope", func() error {
+			_, err := e.authz.CreateRole(context.Background(), "x", perms(t, "agents:read"))
+			return err
+		}, workspace.ErrNoScope},
 		{"member lacks team:manage", func() error { _, err := e.authz.CreateRole(member, "x", perms(t, "agents:read")); return err }, workspace.ErrForbidden},
 		{"empty name", func() error { _, err := e.authz.CreateRole(admin, "", perms(t, "agents:read")); return err }, workspace.ErrInvalid},
 		{"bad name", func() error { _, err := e.authz.CreateRole(admin, "Bad Name", perms(t, "agents:read")); return err }, workspace.ErrInvalid},
