@@ -29,6 +29,7 @@ var groups = []group{
 	{"transactions", runTransactions},
 	{"isolation", runIsolation},
 	{"concurrency", runConcurrency},
+	{"services", runServices},
 }
 
 // Run runs the conformance suite against the stores h makes: every method of
