@@ -1,0 +1,291 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// ConnectorOption configures Registry.Connector.
+type ConnectorOption func(*guardConnector)
+
+// WithStrictMode makes every transaction begun through the connector set
+// the active workspace for row-level security: BEGIN and a transaction-local
+// set_config('app.workspace_id', ...) go to the server in one message, so
+// it costs no extra round trip, and the setting ends with the transaction,
+// so a pooled connection never carries it to its next borrower. Without a
+// scope the setting is empty and the policies (EnableRLS) show no rows.
+// Statements outside a transaction see no rows of RLS tables: run scoped
+// work in Atomic. It needs the pgx driver (pgx/v5/stdlib).
+func WithStrictMode() ConnectorOption { return func(c *guardConnector) { c.strict = true } }
+
+// Connector wraps a database/sql connector (pgx/v5/stdlib's) so that every
+// statement on its connections passes the guard: a statement refused by
+// Check returns ErrUnscopedQuery from Exec/Query/Prepare without reaching
+// the server. Use it for the *sql.DB under bun:
+//
+//	cfg, _ := pgx.ParseConfig(dsn)
+//	sqldb := sql.OpenDB(reg.Connector(stdlib.GetConnector(*cfg)))
+//	db := bun.NewDB(sqldb, pgdialect.New())
+//	db.AddQueryHook(reg.QueryHook())
+//
+// OpenDB does exactly this.
+func (r *Registry) Connector(c driver.Connector, opts ...ConnectorOption) driver.Connector {
+	gc := &guardConnector{inner: c, r: r}
+	for _, o := range opts {
+		o(gc)
+	}
+	return gc
+}
+
+type guardConnector struct {
+	inner  driver.Connector
+	r      *Registry
+	strict bool
+}
+
+func (c *guardConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.inner.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &guardConn{inner: conn, c: c}, nil
+}
+
+func (c *guardConnector) Driver() driver.Driver { return c.inner.Driver() }
+
+type guardConn struct {
+	inner driver.Conn
+	c     *guardConnector
+}
+
+var (
+	_ driver.ConnPrepareContext = (*guardConn)(nil)
+	_ driver.ConnBeginTx        = (*guardConn)(nil)
+	_ driver.ExecerContext      = (*guardConn)(nil)
+	_ driver.QueryerContext     = (*guardConn)(nil)
+	_ driver.Pinger             = (*guardConn)(nil)
+	_ driver.SessionResetter    = (*guardConn)(nil)
+	_ driver.Validator          = (*guardConn)(nil)
+	_ driver.NamedValueChecker  = (*guardConn)(nil)
+)
+
+func (g *guardConn) Prepare(query string) (driver.Stmt, error) {
+	return g.PrepareContext(context.Background(), query)
+}
+
+func (g *guardConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	var st driver.Stmt
+	var err error
+	if p, ok := g.inner.(driver.ConnPrepareContext); ok {
+		st, err = p.PrepareContext(ctx, query)
+	} else {
+		st, err = g.inner.Prepare(query)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Arguments arrive only at execution, so that is where it is checked.
+	return &guardStmt{inner: st, query: query, r: g.c.r}, nil
+}
+
+func (g *guardConn) Close() error { return g.inner.Close() }
+
+func (g *guardConn) Begin() (driver.Tx, error) {
+	return g.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+func (g *guardConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if g.c.strict {
+		return g.beginStrict(ctx, opts)
+	}
+	if b, ok := g.inner.(driver.ConnBeginTx); ok {
+		return b.BeginTx(ctx, opts)
+	}
+	return g.inner.Begin() //nolint:staticcheck // fallback for drivers without BeginTx
+}
+
+func (g *guardConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	e, ok := g.inner.(driver.ExecerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	if err := g.c.r.guardQuery(ctx, query, args); err != nil {
+		return nil, err
+	}
+	return e.ExecContext(ctx, query, args)
+}
+
+func (g *guardConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	q, ok := g.inner.(driver.QueryerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	if err := g.c.r.guardQuery(ctx, query, args); err != nil {
+		return nil, err
+	}
+	return q.QueryContext(ctx, query, args)
+}
+
+func (g *guardConn) Ping(ctx context.Context) error {
+	if p, ok := g.inner.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+func (g *guardConn) ResetSession(ctx context.Context) error {
+	if r, ok := g.inner.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (g *guardConn) IsValid() bool {
+	if v, ok := g.inner.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+func (g *guardConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if c, ok := g.inner.(driver.NamedValueChecker); ok {
+		return c.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
+}
+
+type guardStmt struct {
+	inner driver.Stmt
+	query string
+	r     *Registry
+}
+
+func (s *guardStmt) Close() error  { return s.inner.Close() }
+func (s *guardStmt) NumInput() int { return s.inner.NumInput() }
+
+func (s *guardStmt) Exec(args []driver.Value) (driver.Result, error) {
+	return s.ExecContext(context.Background(), named(args))
+}
+
+func (s *guardStmt) Query(args []driver.Value) (driver.Rows, error) {
+	return s.QueryContext(context.Background(), named(args))
+}
+
+func (s *guardStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if err := s.r.guardQuery(ctx, s.query, args); err != nil {
+		return nil, err
+	}
+	if e, ok := s.inner.(driver.StmtExecContext); ok {
+		return e.ExecContext(ctx, args)
+	}
+	return s.inner.Exec(values(args)) //nolint:staticcheck // fallback
+}
+
+func (s *guardStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if err := s.r.guardQuery(ctx, s.query, args); err != nil {
+		return nil, err
+	}
+	if q, ok := s.inner.(driver.StmtQueryContext); ok {
+		return q.QueryContext(ctx, args)
+	}
+	return s.inner.Query(values(args)) //nolint:staticcheck // fallback
+}
+
+func named(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return out
+}
+
+func values(args []driver.NamedValue) []driver.Value {
+	out := make([]driver.Value, len(args))
+	for i, a := range args {
+		out[i] = a.Value
+	}
+	return out
+}
+
+// ErrStrictDriver means strict mode was asked of a connector whose
+// connections are not pgx's (pgx/v5/stdlib).
+var ErrStrictDriver = errors.New("bunstore: strict mode needs the pgx/v5/stdlib driver")
+
+type pgxConner interface{ Conn() *pgx.Conn }
+
+func (g *guardConn) beginStrict(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	pc, ok := g.inner.(pgxConner)
+	if !ok {
+		return nil, ErrStrictDriver
+	}
+	conn := pc.Conn()
+	begin := "BEGIN"
+	switch sql.IsolationLevel(opts.Isolation) {
+	case sql.LevelDefault:
+	case sql.LevelReadUncommitted:
+		begin += " ISOLATION LEVEL READ UNCOMMITTED"
+	case sql.LevelReadCommitted:
+		begin += " ISOLATION LEVEL READ COMMITTED"
+	case sql.LevelRepeatableRead, sql.LevelSnapshot:
+		begin += " ISOLATION LEVEL REPEATABLE READ"
+	case sql.LevelSerializable:
+		begin += " ISOLATION LEVEL SERIALIZABLE"
+	default:
+		return nil, fmt.Errorf("bunstore: unsupported isolation level %d", opts.Isolation)
+	}
+	if opts.ReadOnly {
+		begin += " READ ONLY"
+	}
+	// One simple-protocol message, two statements: no extra round trip.
+	// The id is a UUID's canonical text, so it needs no quoting beyond ''.
+	if _, err := conn.Exec(ctx, begin+"; SELECT set_config('"+SettingWorkspace+"', '"+rlsWorkspace(ctx)+"', true)"); err != nil {
+		return nil, err
+	}
+	return strictTx{ctx: ctx, conn: conn}, nil
+}
+
+type strictTx struct {
+	ctx  context.Context
+	conn *pgx.Conn
+}
+
+func (t strictTx) Commit() error {
+	tag, err := t.conn.Exec(t.ctx, "COMMIT")
+	if err != nil {
+		return err
+	}
+	// COMMIT of a failed transaction rolls back and says so only in the
+	// command tag; reporting success there would lose writes silently.
+	if tag.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
+}
+
+func (t strictTx) Rollback() error {
+	_, err := t.conn.Exec(t.ctx, "ROLLBACK")
+	return err
+}
+
+// OpenDB opens a guarded bun.DB on dsn with the pgx driver: its connections
+// pass every statement through the guard (and, WithStrictMode, set the
+// workspace in every transaction), and bun's statements carry the guard's
+// verdict from QueryHook. Close it when done.
+// Errors: pgx's DSN parse errors.
+func (r *Registry) OpenDB(dsn string, opts ...ConnectorOption) (*bun.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("bunstore: parse dsn: %w", err)
+	}
+	db := bun.NewDB(sql.OpenDB(r.Connector(stdlib.GetConnector(*cfg), opts...)), pgdialect.New())
+	db.AddQueryHook(r.QueryHook())
+	return db, nil
+}

@@ -1,0 +1,139 @@
+package bunstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+// SettingWorkspace is the transaction-local setting that strict mode's
+// policies compare workspace_id with.
+const SettingWorkspace = "app.workspace_id"
+
+// PolicyName is the name of the row-level-security policy EnableRLS
+// creates on each table.
+const PolicyName = "workspacekit_isolation"
+
+// ErrNotStrict means VerifyStrict found a table without the strict-mode
+// policy, or a connection role that bypasses row-level security.
+var ErrNotStrict = errors.New("bunstore: strict mode is not in force")
+
+// rlsWorkspace is the value strict mode sets for ctx: the active workspace,
+// or "" (no rows) without one. workspace.Unscoped does not lift strict
+// mode: system work sets the workspace it works on with SetWorkspace.
+func rlsWorkspace(ctx context.Context) string {
+	if sc, ok := workspace.ScopeFrom(ctx); ok {
+		return sc.WorkspaceID.String()
+	}
+	return ""
+}
+
+// PolicyCondition is the condition of the strict-mode policy: NULLIF turns
+// an unset or empty setting into NULL, which matches no row.
+const PolicyCondition = "workspace_id = NULLIF(current_setting('" + SettingWorkspace + "', true), '')::uuid"
+
+// RLSStatements returns the SQL that puts table (a table name, optionally
+// schema-qualified) under strict mode: row-level security enabled and
+// forced (so the table's owner is bound too) and one policy for every
+// command, reading and writing. Running it again is harmless.
+func RLSStatements(table string) []string {
+	t := quoteQualified(table)
+	return []string{
+		"ALTER TABLE " + t + " ENABLE ROW LEVEL SECURITY",
+		"ALTER TABLE " + t + " FORCE ROW LEVEL SECURITY",
+		"DROP POLICY IF EXISTS " + PolicyName + " ON " + t,
+		"CREATE POLICY " + PolicyName + " ON " + t + " USING (" + PolicyCondition + ") WITH CHECK (" + PolicyCondition + ")",
+	}
+}
+
+func quoteQualified(name string) string {
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		parts[i] = `"` + strings.ReplaceAll(p, `"`, `""`) + `"`
+	}
+	return strings.Join(parts, ".")
+}
+
+// EnableRLS puts every registered table, and the extra tables named (for
+// instance the library's workspace-owned ones), under strict mode, in one
+// transaction serialized with other instances by an advisory lock. Run it
+// as the tables' owner (a migration role), not as the app role.
+// Errors: the database's.
+func (r *Registry) EnableRLS(ctx context.Context, db bun.IDB, extra ...string) error {
+	tables := append(r.Tables(), extra...)
+	// DDL names the tables; the guard lets it through only unscoped.
+	ctx = workspace.Unscoped(ctx, "bunstore: enable row-level security")
+	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('workspacekit.rls'))"); err != nil {
+			return fmt.Errorf("bunstore: rls lock: %w", err)
+		}
+		for _, t := range tables {
+			for _, s := range RLSStatements(t) {
+				if _, err := tx.ExecContext(ctx, s); err != nil {
+					return fmt.Errorf("bunstore: rls on %s: %w", t, err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// GrantApp grants role (the app's NOSUPERUSER NOBYPASSRLS login role) the
+// row privileges it needs on every registered table.
+// Errors: the database's.
+func (r *Registry) GrantApp(ctx context.Context, db bun.IDB, role string) error {
+	ctx = workspace.Unscoped(ctx, "bunstore: grant the app role")
+	for _, t := range r.Tables() {
+		if _, err := db.ExecContext(ctx, "GRANT SELECT, INSERT, UPDATE, DELETE ON "+quoteQualified(t)+" TO "+quoteQualified(role)); err != nil {
+			return fmt.Errorf("bunstore: grant on %s to %s: %w", t, role, err)
+		}
+	}
+	return nil
+}
+
+// VerifyStrict checks, through db's connection, that strict mode really
+// holds: the connecting role is neither superuser nor BYPASSRLS, and every
+// registered table (and extra table) has row-level security enabled and
+// forced with the policy in place. Run it at start-up in strict mode.
+// Errors: ErrNotStrict, the database's.
+func (r *Registry) VerifyStrict(ctx context.Context, db bun.IDB, extra ...string) error {
+	var super, bypass bool
+	if err := db.QueryRowContext(ctx, "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user").Scan(&super, &bypass); err != nil {
+		return fmt.Errorf("bunstore: read role: %w", err)
+	}
+	if super || bypass {
+		return fmt.Errorf("%w: the connecting role is superuser=%t bypassrls=%t", ErrNotStrict, super, bypass)
+	}
+	for _, t := range append(r.Tables(), extra...) {
+		var enabled, forced, policy bool
+		err := db.QueryRowContext(ctx, `SELECT c.relrowsecurity, c.relforcerowsecurity,
+			EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = $2)
+			FROM pg_class c WHERE c.oid = to_regclass($1)`, quoteQualified(t), PolicyName).Scan(&enabled, &forced, &policy)
+		if err != nil {
+			return fmt.Errorf("%w: table %s: %v", ErrNotStrict, t, err)
+		}
+		if !enabled || !forced || !policy {
+			return fmt.Errorf("%w: table %s: rls enabled=%t forced=%t policy=%t", ErrNotStrict, t, enabled, forced, policy)
+		}
+	}
+	return nil
+}
+
+// SetWorkspace sets the strict-mode workspace for the rest of the
+// transaction in ctx's db handle (a bun.Tx), for system work that must act
+// on one given workspace, such as purging a deleted one. Outside a
+// transaction it has no lasting effect.
+// Errors: the database's.
+func SetWorkspace(ctx context.Context, db bun.IDB, id uuid.UUID) error {
+	v := ""
+	if id != uuid.Nil {
+		v = id.String()
+	}
+	_, err := db.ExecContext(ctx, "SELECT set_config('"+SettingWorkspace+"', ?, true)", v)
+	return err
+}

@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+// ErrForeignWorkspace means a record handed to a scoped write names another
+// workspace than the active one. Nothing was written.
+var ErrForeignWorkspace = errors.New("store: record belongs to another workspace")
+
+// Record is what a host type must expose to be kept in a Repo: its id and
+// the workspace that owns it. bunstore.Scoped provides the workspace half
+// (embed it and add RecordID).
+type Record interface {
+	// RecordID returns the record's id, unique within its workspace.
+	RecordID() uuid.UUID
+	// RecordWorkspaceID returns the owning workspace (uuid.Nil when not
+	// yet stamped).
+	RecordWorkspaceID() uuid.UUID
+	// SetRecordWorkspaceID stamps the owning workspace on insert.
+	SetRecordWorkspaceID(uuid.UUID)
+}
+
+// RecordPtr constrains the pointer type of a record type T: repositories
+// are generic over T and need PT's methods to read and stamp it.
+type RecordPtr[T any] interface {
+	*T
+	Record
+}
+
+// Repo is a workspace-scoped repository of host records of type T, one per
+// host table. Every method takes the workspace from workspace.ScopeFrom(ctx)
+// and sees only that workspace's records: another workspace's id is
+// indistinguishable from a missing one. Without a scope every method fails
+// with workspace.ErrNoScope; a context from workspace.Unscoped is refused as
+// well, because a repository row always belongs to one workspace (system
+// work that crosses workspaces uses the store directly). When ctx carries a
+// transaction of the store (Atomic), the method takes part in it.
+//
+// Implementations: bunstore.NewRepo (PostgreSQL) and memstore.NewRepo (in
+// memory); both pass storetest.RunRepo.
+type Repo[T any] interface {
+	// Get returns the active workspace's record with id.
+	// Errors: workspace.ErrNoScope, workspace.ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (T, error)
+	// List returns the active workspace's records ordered by id, at most
+	// p.Limit of them (1-MaxPageLimit) after the id p.After (uuid.Nil: from
+	// the start).
+	// Errors: workspace.ErrNoScope, workspace.ErrInvalid (limit out of range).
+	List(ctx context.Context, p workspace.Page) ([]T, error)
+	// Insert adds rec to the active workspace, stamping the workspace on it
+	// when it has none.
+	// Errors: workspace.ErrNoScope, ErrForeignWorkspace (rec names another
+	// workspace), workspace.ErrConflict (the id exists in this workspace).
+	Insert(ctx context.Context, rec *T) error
+	// Update replaces the stored record that has rec's id, in the active
+	// workspace.
+	// Errors: workspace.ErrNoScope, ErrForeignWorkspace, workspace.ErrNotFound.
+	Update(ctx context.Context, rec *T) error
+	// Delete removes the active workspace's record with id.
+	// Errors: workspace.ErrNoScope, workspace.ErrNotFound.
+	Delete(ctx context.Context, id uuid.UUID) error
+	// Count returns how many records the active workspace has.
+	// Errors: workspace.ErrNoScope.
+	Count(ctx context.Context) (int, error)
+}
+
+// MaxPageLimit bounds Repo.List's page size.
+const MaxPageLimit = 1000
