@@ -40,9 +40,10 @@ type Cluster struct {
 	done chan struct{} // closed when proc has exited
 	stop sync.Once
 
-	mu    sync.Mutex
-	admin *sql.DB
-	seq   int
+	mu            sync.Mutex
+	admin         *sql.DB
+	seq           int
+	serverVersion int
 }
 
 // startTimeout bounds initdb plus server start-up on a loaded machine.

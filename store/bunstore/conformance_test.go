@@ -1,0 +1,52 @@
+package bunstore_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
+
+	"github.com/workspacekit/workspacekit/store"
+	"github.com/workspacekit/workspacekit/store/bunstore"
+	"github.com/workspacekit/workspacekit/store/storetest"
+)
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// migratedDB returns a fresh database with the library's migrations
+// applied: a copy of a template migrated once per test binary, which is far
+// cheaper than migrating every test's database.
+func migratedDB(t *testing.T) *bun.DB {
+	t.Helper()
+	pg.Require(t)
+	templateOnce.Do(func() {
+		templateName = fmt.Sprintf("bunstore_tpl_%d", os.Getpid())
+		templateErr = pg.CreateTemplate(context.Background(), templateName, func(ctx context.Context, dsn string) error {
+			db, err := bunstore.Open(dsn)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return bunstore.Migrate(ctx, db)
+		})
+	})
+	require.NoError(t, templateErr)
+	db, err := bunstore.Open(pg.NewDatabaseFrom(t, templateName))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, storetest.Harness{New: func(t *testing.T) store.Store {
+		return bunstore.New(migratedDB(t))
+	}})
+}

@@ -1,0 +1,131 @@
+package bunstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+type txKey struct{}
+
+// TxFrom returns the transaction that Atomic carries in ctx. Every Store
+// (and every repository built on this package) uses it, so they must share
+// one database.
+func TxFrom(ctx context.Context) (bun.Tx, bool) {
+	tx, ok := ctx.Value(txKey{}).(bun.Tx)
+	return tx, ok
+}
+
+// Atomic runs fn in a transaction carried by the context it passes to fn;
+// every method of the store (and of any Store on the same database) called
+// with that context takes part in it. If fn returns an error or panics, the
+// transaction is rolled back (and the panic continues). A nested call joins
+// the transaction already in ctx. A transaction that PostgreSQL aborts with a
+// serialization failure or deadlock is run again, up to WithRetries times.
+//
+// Errors: fn's error as it is; ErrSerialization when the retries ran out;
+// ErrCommit (wrapping the cause) when COMMIT failed.
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := TxFrom(ctx); ok {
+		return fn(ctx)
+	}
+	for attempt := 0; ; attempt++ {
+		err := s.runTx(ctx, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		if attempt >= s.maxRetries {
+			return fmt.Errorf("%w: gave up after %d attempts: %w", ErrSerialization, attempt+1, err)
+		}
+		// Jitter so that the transactions that collided do not collide again.
+		t := time.NewTimer(time.Duration(1+rand.IntN(5<<attempt)) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, s.txOptions)
+	if err != nil {
+		return mapErr(err, "begin transaction")
+	}
+	done := false
+	// No recover: a panic runs this rollback on its way up, unchanged.
+	defer func() {
+		if !done {
+			_ = tx.Rollback()
+		}
+	}()
+	txCtx := context.WithValue(ctx, txKey{}, tx)
+	for _, h := range s.beginHooks {
+		if err := h(txCtx, tx); err != nil {
+			return err
+		}
+	}
+	if err := fn(txCtx); err != nil {
+		return err
+	}
+	done = true
+	if err := tx.Commit(); err != nil {
+		if errors.Is(err, pgx.ErrTxCommitRollback) {
+			return fmt.Errorf("%w: the transaction had failed and was rolled back: %w", ErrCommit, err)
+		}
+		return fmt.Errorf("%w: %w", ErrCommit, mapErr(err, "commit"))
+	}
+	return nil
+}
+
+// write runs fn as one unit of writes that may fail in an expected way
+// (a conflict, a missing parent row). Inside ctx's transaction it runs under
+// a savepoint: PostgreSQL aborts a transaction at its first error, and the
+// contract lets a caller go on after ErrConflict or ErrNotFound, with
+// nothing of the failed unit written. Outside a transaction, a unit of
+// several statements (multi) gets its own transaction; a single statement
+// is atomic by itself.
+func (s *Store) write(ctx context.Context, multi bool, fn func(ctx context.Context, db bun.IDB) error) error {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		if !multi {
+			return fn(ctx, s.db)
+		}
+		return s.Atomic(ctx, func(ctx context.Context) error {
+			tx, _ := TxFrom(ctx)
+			return fn(ctx, tx)
+		})
+	}
+	sp, err := tx.BeginTx(ctx, nil) // SAVEPOINT
+	if err != nil {
+		return mapErr(err, "savepoint")
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = sp.Rollback() // ROLLBACK TO SAVEPOINT, also on panic
+		}
+	}()
+	if err := fn(ctx, sp); err != nil {
+		return err
+	}
+	done = true
+	return mapErr(sp.Commit(), "release savepoint") // RELEASE SAVEPOINT
+}
+
+// lockDB returns ctx's transaction for a Lock* method.
+func lockDB(ctx context.Context, method string) (bun.Tx, error) {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return tx, fmt.Errorf("%w: bunstore: %s locks a row until the transaction ends; call it inside Atomic", workspace.ErrNoTransaction, method)
+	}
+	return tx, nil
+}
