@@ -104,6 +104,19 @@ func (c *Cluster) CreateTemplate(ctx context.Context, name string, setup func(ct
 	return nil
 }
 
+// CreateDatabase creates an empty database name and returns a superuser
+// DSN for it, for code without a testing.TB (examples, benchmarks' setup);
+// drop it with DropDatabase.
+func (c *Cluster) CreateDatabase(ctx context.Context, name string) (string, error) {
+	if c == nil || c.superDSN == "" {
+		return "", ErrUnavailable
+	}
+	if err := c.exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", fmt.Errorf("pgtest: create database %s: %w", name, err)
+	}
+	return c.DSN(name), nil
+}
+
 // DropDatabase drops database name (also a template), closing its
 // connections first; a missing database is not an error.
 func (c *Cluster) DropDatabase(name string) error {

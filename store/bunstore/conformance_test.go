@@ -26,6 +26,12 @@ var (
 // cheaper than migrating every test's database.
 func migratedDB(t *testing.T) *bun.DB {
 	t.Helper()
+	return migratedDBB(t)
+}
+
+// migratedDBB is migratedDB for tests and benchmarks alike.
+func migratedDBB(t testing.TB) *bun.DB {
+	t.Helper()
 	pg.Require(t)
 	templateOnce.Do(func() {
 		templateName = fmt.Sprintf("bunstore_tpl_%d", os.Getpid())

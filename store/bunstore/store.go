@@ -77,12 +77,19 @@ func New(db bun.IDB, opts ...Option) *Store {
 // Open opens a *bun.DB with the pgdialect on the pgx driver for dsn (a URL
 // or keyword/value string). The caller closes it.
 //
+// bun writes argument values into the SQL text, so every query is a new
+// text: pgx's default mode would prepare each one (an extra round trip and
+// a churning statement cache). Open sets pgx.QueryExecModeExec, which sends
+// a query in one round trip without preparing it; hosts that open their
+// own *bun.DB should do the same (default_query_exec_mode=exec in the DSN).
+//
 // Errors: a DSN that pgx cannot parse.
 func Open(dsn string) (*bun.DB, error) {
 	cfg, err := pgxParse(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("bunstore: open: %w", err)
 	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	return bun.NewDB(stdlib.OpenDB(*cfg), pgdialect.New()), nil
 }
 
