@@ -1,0 +1,53 @@
+// Package bunstore is the PostgreSQL implementation of store.Store on bun
+// (pgdialect) with pgx v5 through database/sql. It passes store/storetest,
+// the same conformance suite as the in-memory store, so code tested on
+// memstore behaves the same in production.
+//
+// # Setting up
+//
+//	db, err := bunstore.Open(dsn)       // or the host's own *bun.DB
+//	err = bunstore.Migrate(ctx, db)     // embedded migrations, idempotent
+//	s := bunstore.New(db)               // store.Store
+//
+// Migrate is safe to run from every instance at start-up: a PostgreSQL
+// advisory lock serialises the runs, and bun's bookkeeping lives in the
+// tables workspacekit_migrations and workspacekit_migration_locks.
+//
+// # Schema
+//
+// accounts, workspaces, memberships, invitations, invitation_tokens and
+// custom_roles. Every workspace-owned table has workspace_id leading its
+// primary key and unique indexes and in its foreign keys, and cascades from
+// workspaces, so the schema can be distributed by workspace (Citus-style)
+// and deleting a workspace removes its rows in one statement. Invitation
+// token hashes, which must be unique across workspaces, are kept unique by
+// their own lookup table keyed by the hash rather than by a global index on
+// invitations. Workspace names are unique per account on workspace.NameKey,
+// computed in Go. User ids and role names are COLLATE "C", so orderings
+// equal Go's byte order. The account owner's role is derived in SQL (an
+// owned account's workspaces join in), never stored.
+//
+// # Transactions
+//
+// Atomic puts a bun.Tx in the context; every method (of any Store on the
+// same database, and code that uses Store.DB) runs in it. Nested calls join.
+// Writes that may fail in an expected way (ErrConflict, ErrNotFound) run
+// under a savepoint inside a transaction, so the caller's transaction stays
+// usable after such an error, as the contract requires. Lock* methods use
+// SELECT ... FOR UPDATE and need a transaction. Serialization failures and
+// deadlocks (SQLSTATE 40001, 40P01) re-run the whole transaction a bounded
+// number of times (WithRetries).
+//
+// # Errors
+//
+// PostgreSQL errors map to the workspace package's sentinels by SQLSTATE:
+// 23505 unique violation -> ErrConflict, 23503 foreign key -> ErrNotFound,
+// 23514/23502/22001/22P02 -> ErrInvalid; no row -> ErrNotFound. The
+// *pgconn.PgError stays in the chain for errors.As.
+//
+// # Times
+//
+// timestamptz values come back converted to UTC, so what is read equals
+// what was written (at microsecond precision, which workspace.UTCClock
+// already truncates to).
+package bunstore
