@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -63,6 +64,7 @@ var concurrencyTests = []test{
 				if err != nil {
 					return err
 				}
+				runtime.Gosched() // widen the window a missing lock would lose
 				if n >= limit {
 					return errSkipped
 				}
@@ -86,6 +88,7 @@ var concurrencyTests = []test{
 				if err != nil {
 					return err
 				}
+				runtime.Gosched()
 				got.Version++
 				return e.s.UpdateAccount(ctx, got)
 			})
@@ -109,6 +112,7 @@ var concurrencyTests = []test{
 				if err != nil {
 					return err
 				}
+				runtime.Gosched()
 				if n+p >= limit {
 					return errSkipped
 				}
@@ -141,6 +145,7 @@ var concurrencyTests = []test{
 				if err != nil {
 					return err
 				}
+				runtime.Gosched()
 				got.Description = strconv.Itoa(n + 1)
 				return e.s.UpdateWorkspace(ctx, got)
 			})
@@ -158,6 +163,7 @@ var concurrencyTests = []test{
 				if err != nil {
 					return err
 				}
+				runtime.Gosched()
 				if got.Status != membership.StatusPending {
 					return errUsed
 				}

@@ -32,6 +32,16 @@ var groups = []group{
 	{"services", runServices},
 }
 
+// Groups names the parts of the suite in the order Run runs them, as they
+// appear in test names: go test -run 'TestConformance/isolation' runs one.
+func Groups() []string {
+	names := make([]string, 0, len(groups))
+	for _, g := range groups {
+		names = append(names, g.name)
+	}
+	return names
+}
+
 // Run runs the conformance suite against the stores h makes: every method of
 // store.Store with its documented errors, ordering and paging, copies in and
 // out, the derived account owner, cascades, transactions, isolation between
