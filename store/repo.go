@@ -36,10 +36,11 @@ type RecordPtr[T any] interface {
 // host table. Every method takes the workspace from workspace.ScopeFrom(ctx)
 // and sees only that workspace's records: another workspace's id is
 // indistinguishable from a missing one. Without a scope every method fails
-// with workspace.ErrNoScope; a context from workspace.Unscoped is refused as
-// well, because a repository row always belongs to one workspace (system
-// work that crosses workspaces uses the store directly). When ctx carries a
-// transaction of the store (Atomic), the method takes part in it.
+// with workspace.ErrNoScope, also in a context from workspace.Unscoped: a
+// repository always works in exactly one workspace (system work that
+// crosses workspaces uses the database directly). When ctx carries a
+// transaction of the store (Atomic), the method takes part in it. Records
+// are copied in and out.
 //
 // Implementations: bunstore.NewRepo (PostgreSQL) and memstore.NewRepo (in
 // memory); both pass storetest.RunRepo.
@@ -47,10 +48,10 @@ type Repo[T any] interface {
 	// Get returns the active workspace's record with id.
 	// Errors: workspace.ErrNoScope, workspace.ErrNotFound.
 	Get(ctx context.Context, id uuid.UUID) (T, error)
-	// List returns the active workspace's records ordered by id, at most
-	// p.Limit of them (1-MaxPageLimit) after the id p.After (uuid.Nil: from
-	// the start).
-	// Errors: workspace.ErrNoScope, workspace.ErrInvalid (limit out of range).
+	// List returns the active workspace's records ordered by id (byte
+	// order, as PostgreSQL orders uuids), those after the id p.After
+	// (uuid.Nil: from the start), at most p.Limit of them (<= 0: all).
+	// Errors: workspace.ErrNoScope.
 	List(ctx context.Context, p workspace.Page) ([]T, error)
 	// Insert adds rec to the active workspace, stamping the workspace on it
 	// when it has none.
@@ -68,6 +69,3 @@ type Repo[T any] interface {
 	// Errors: workspace.ErrNoScope.
 	Count(ctx context.Context) (int, error)
 }
-
-// MaxPageLimit bounds Repo.List's page size.
-const MaxPageLimit = 1000

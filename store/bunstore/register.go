@@ -29,6 +29,7 @@ var ErrInvalidModel = errors.New("bunstore: invalid workspace-scoped model")
 type Registry struct {
 	mu     sync.Mutex
 	tables map[string]*schema.Table // by table name
+	order  []string                 // registration order
 	// names is what the guard reads on every statement: copied on write so
 	// the hot path takes no lock.
 	names atomic.Pointer[map[string]struct{}]
@@ -55,6 +56,9 @@ func (r *Registry) Register(db *bun.DB, models ...any) error {
 			return err
 		}
 		r.mu.Lock()
+		if _, ok := r.tables[t.Name]; !ok {
+			r.order = append(r.order, t.Name)
+		}
 		r.tables[t.Name] = t
 		names := make(map[string]struct{}, len(r.tables))
 		for n := range r.tables {
@@ -77,11 +81,11 @@ func (r *Registry) Tables() []string {
 	return out
 }
 
-// Table returns the bun metadata of a registered table.
-func (r *Registry) table(name string) *schema.Table {
+// registered returns the table names in registration order.
+func (r *Registry) registered() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.tables[name]
+	return append([]string(nil), r.order...)
 }
 
 // probeWorkspace is the workspace the self-check runs the hooks with; the

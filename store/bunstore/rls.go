@@ -112,8 +112,8 @@ func (r *Registry) VerifyStrict(ctx context.Context, db bun.IDB, extra ...string
 	for _, t := range append(r.Tables(), extra...) {
 		var enabled, forced, policy bool
 		err := db.QueryRowContext(ctx, `SELECT c.relrowsecurity, c.relforcerowsecurity,
-			EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = $2)
-			FROM pg_class c WHERE c.oid = to_regclass($1)`, quoteQualified(t), PolicyName).Scan(&enabled, &forced, &policy)
+			EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = ?)
+			FROM pg_class c WHERE c.oid = to_regclass(?)`, PolicyName, quoteQualified(t)).Scan(&enabled, &forced, &policy)
 		if err != nil {
 			return fmt.Errorf("%w: table %s: %v", ErrNotStrict, t, err)
 		}

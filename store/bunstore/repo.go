@@ -1,0 +1,154 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+	"github.com/workspacekit/workspacekit/store"
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+// Repo is the PostgreSQL store.Repo for a host model T: a registered bun
+// model that embeds Scoped, whose primary key in bun is its id column
+// (the table's key should be (workspace_id, id)). Every statement names the
+// workspace itself, so it passes the guard and does not depend on the
+// hooks. It uses the transaction that Atomic put in ctx (TxFrom), else db.
+type Repo[T any, PT store.RecordPtr[T]] struct {
+	db bun.IDB
+}
+
+// NewRepo returns the repository of T on db.
+func NewRepo[T any, PT store.RecordPtr[T]](db bun.IDB) *Repo[T, PT] {
+	return &Repo[T, PT]{db: db}
+}
+
+func (r *Repo[T, PT]) idb(ctx context.Context) bun.IDB {
+	if tx, ok := TxFrom(ctx); ok {
+		return tx
+	}
+	return r.db
+}
+
+func repoScope(ctx context.Context) (uuid.UUID, error) {
+	sc, ok := workspace.ScopeFrom(ctx)
+	if !ok {
+		return uuid.Nil, fmt.Errorf("bunstore: repo: %w", workspace.ErrNoScope)
+	}
+	return sc.WorkspaceID, nil
+}
+
+const whereID = "?TableAlias.id = ?"
+
+// Get implements store.Repo.
+func (r *Repo[T, PT]) Get(ctx context.Context, id uuid.UUID) (T, error) {
+	var out T
+	ws, err := repoScope(ctx)
+	if err != nil {
+		return out, err
+	}
+	err = r.idb(ctx).NewSelect().Model(&out).Where(whereID, id).Where(whereWorkspace, ws).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("%w: record %s", workspace.ErrNotFound, id)
+	}
+	return out, err
+}
+
+// List implements store.Repo.
+func (r *Repo[T, PT]) List(ctx context.Context, p workspace.Page) ([]T, error) {
+	ws, err := repoScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []T{}
+	q := r.idb(ctx).NewSelect().Model(&out).Where(whereWorkspace, ws).OrderExpr("?TableAlias.id")
+	if p.After != uuid.Nil {
+		q = q.Where("?TableAlias.id > ?", p.After)
+	}
+	if p.Limit > 0 {
+		q = q.Limit(int64(p.Limit))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func stampRecord[T any, PT store.RecordPtr[T]](ws uuid.UUID, rec *T) error {
+	switch got := PT(rec).RecordWorkspaceID(); got {
+	case ws:
+	case uuid.Nil:
+		PT(rec).SetRecordWorkspaceID(ws)
+	default:
+		return fmt.Errorf("%w: record %s of workspace %s written in %s", store.ErrForeignWorkspace, PT(rec).RecordID(), got, ws)
+	}
+	return nil
+}
+
+// Insert implements store.Repo.
+func (r *Repo[T, PT]) Insert(ctx context.Context, rec *T) error {
+	ws, err := repoScope(ctx)
+	if err != nil {
+		return err
+	}
+	if err := stampRecord[T, PT](ws, rec); err != nil {
+		return err
+	}
+	_, err = r.idb(ctx).NewInsert().Model(rec).Exec(ctx)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return fmt.Errorf("%w: record %s: %w", workspace.ErrConflict, PT(rec).RecordID(), err)
+	}
+	return err
+}
+
+// Update implements store.Repo.
+func (r *Repo[T, PT]) Update(ctx context.Context, rec *T) error {
+	ws, err := repoScope(ctx)
+	if err != nil {
+		return err
+	}
+	if err := stampRecord[T, PT](ws, rec); err != nil {
+		return err
+	}
+	res, err := r.idb(ctx).NewUpdate().Model(rec).WherePK().Where(whereWorkspace, ws).Exec(ctx)
+	return repoAffected(res, err, PT(rec).RecordID())
+}
+
+// Delete implements store.Repo.
+func (r *Repo[T, PT]) Delete(ctx context.Context, id uuid.UUID) error {
+	ws, err := repoScope(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := r.idb(ctx).NewDelete().Model((*T)(nil)).Where(whereID, id).Where(whereWorkspace, ws).Exec(ctx)
+	return repoAffected(res, err, id)
+}
+
+func repoAffected(res sql.Result, err error, id uuid.UUID) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: record %s", workspace.ErrNotFound, id)
+	}
+	return nil
+}
+
+// Count implements store.Repo.
+func (r *Repo[T, PT]) Count(ctx context.Context) (int, error) {
+	ws, err := repoScope(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.idb(ctx).NewSelect().Model((*T)(nil)).Where(whereWorkspace, ws).Count(ctx)
+	return int(n), err
+}

@@ -1,0 +1,51 @@
+package memstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/workspacekit/workspacekit/store"
+	"github.com/workspacekit/workspacekit/store/memstore"
+	"github.com/workspacekit/workspacekit/store/storetest"
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+func TestRepoIsolation(t *testing.T) {
+	storetest.RunRepo(t, storetest.RepoHarness{New: func(*testing.T) (store.Repo[storetest.Widget], workspace.Transactor, workspace.PurgeFunc) {
+		s := memstore.New()
+		r := memstore.NewRepo[storetest.Widget](s)
+		return r, s, r.Purge
+	}})
+}
+
+// TestRepoPurgedWithWorkspace proves that deleting a workspace from the
+// store removes its repository rows in the same transaction.
+func TestRepoPurgedWithWorkspace(t *testing.T) {
+	s := memstore.New()
+	r := memstore.NewRepo[storetest.Widget](s)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	acct := workspace.Account{ID: workspace.NewID(), Name: "acct", OwnerID: "owner", CreatedAt: now}
+	require.NoError(t, s.CreateAccount(ctx, acct))
+	var ids [2]workspace.Workspace
+	for i, name := range []string{"one", "two"} {
+		ids[i] = workspace.Workspace{ID: workspace.NewID(), AccountID: acct.ID, Name: name, CreatedAt: now, UpdatedAt: now}
+		require.NoError(t, s.CreateWorkspace(ctx, ids[i]))
+	}
+	in := func(w workspace.Workspace) context.Context {
+		return workspace.WithScope(ctx, workspace.Scope{AccountID: acct.ID, WorkspaceID: w.ID, UserID: "owner"})
+	}
+	for _, w := range ids {
+		rec := storetest.Widget{ID: workspace.NewID(), Name: "w"}
+		require.NoError(t, r.Insert(in(w), &rec))
+	}
+	require.NoError(t, s.DeleteWorkspace(ctx, ids[0].ID))
+	n, err := r.Count(in(ids[0]))
+	require.NoError(t, err)
+	require.Zero(t, n)
+	n, err = r.Count(in(ids[1]))
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+}
