@@ -265,5 +265,3 @@ func pct(d []time.Duration, p int) time.Duration {
 	}
 	return s[i].Round(time.Microsecond)
 }
-
-
