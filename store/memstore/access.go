@@ -46,7 +46,6 @@ func (s *Store) ListAccess(ctx context.Context, user workspace.UserID, p workspa
 				}
 			}
 		}
-		sortIDs(ids)
 		ids = pageIDs(ids, p.After, p.Limit)
 		out = make([]workspace.Access, 0, len(ids))
 		for _, id := range ids {

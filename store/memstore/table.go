@@ -1,8 +1,8 @@
 package memstore
 
 import (
-	"bytes"
 	"cmp"
+	"encoding/binary"
 	"slices"
 
 	"github.com/google/uuid"
@@ -104,26 +104,43 @@ func (ix *index[G, K]) keys(g G) []K {
 	return out
 }
 
-// compareIDs orders uuids as PostgreSQL does: byte by byte.
-func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
+// compareIDs orders uuids as PostgreSQL does: byte by byte, here as two
+// big-endian words (lists sort thousands of ids per page).
+func compareIDs(a, b uuid.UUID) int {
+	if c := cmp.Compare(binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8])); c != 0 {
+		return c
+	}
+	return cmp.Compare(binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]))
+}
 
 func sortIDs(ids []uuid.UUID) { slices.SortFunc(ids, compareIDs) }
 
 // sortStrings orders by bytes, as COLLATE "C" does.
 func sortStrings[S ~string](s []S) { slices.SortFunc(s, cmp.Compare[S]) }
 
-// pageIDs keeps the ids after after (uuid.Nil: all), at most limit of them
-// (limit <= 0: no limit). ids must be sorted.
+// pageIDs returns, in order, the ids after after (uuid.Nil: all), at most
+// limit of them (limit <= 0: no limit). It may reorder ids in place.
 func pageIDs(ids []uuid.UUID, after uuid.UUID, limit int) []uuid.UUID {
 	if after != uuid.Nil {
-		i, found := slices.BinarySearchFunc(ids, after, compareIDs)
-		if found {
-			i++
+		ids = slices.DeleteFunc(ids, func(id uuid.UUID) bool { return compareIDs(id, after) <= 0 })
+	}
+	if limit <= 0 || len(ids) <= limit {
+		sortIDs(ids)
+		return ids
+	}
+	// A page of a user in thousands of workspaces: keep the smallest limit
+	// ids in a sorted buffer instead of sorting them all. Ids in random
+	// order rarely enter it, so this is about one comparison per id.
+	page := make([]uuid.UUID, 0, limit+1)
+	for _, id := range ids {
+		if len(page) == limit && compareIDs(id, page[limit-1]) >= 0 {
+			continue
 		}
-		ids = ids[i:]
+		i, _ := slices.BinarySearchFunc(page, id, compareIDs)
+		page = slices.Insert(page, i, id)
+		if len(page) > limit {
+			page = page[:limit]
+		}
 	}
-	if limit > 0 && len(ids) > limit {
-		ids = ids[:limit]
-	}
-	return ids
+	return page
 }

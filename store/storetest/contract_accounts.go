@@ -19,6 +19,7 @@ func runContract(t *testing.T, h Harness) {
 	all = append(all, membershipTests...)
 	all = append(all, invitationTests...)
 	all = append(all, roleTests...)
+	all = append(all, orderTests...)
 	all = append(all, copyTests...)
 	runTests(t, h, all)
 }
