@@ -3,8 +3,8 @@ package rbac_test
 import (
 	"context"
 	"errors"
-	"runtime"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
