@@ -2,11 +2,11 @@ package bunstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"github.com/workspacekit/workspacekit/workspace"
 )
@@ -50,6 +50,46 @@ const accessColumns = `w.id, w.account_id, w.name, w.description, w.created_at, 
 	CASE WHEN a.owner_id = ?0 THEN 'owner' ELSE m.role END AS role,
 	CASE WHEN a.owner_id = ?0 THEN a.version ELSE m.version END AS version`
 
+var (
+	getAccessQuery = newPreparedQuery(`SELECT ` + accessColumns + `
+		FROM workspaces w
+		JOIN accounts a ON a.id = w.account_id
+		LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ?0
+		WHERE w.id = ?1`)
+
+	// The page of ids is the union of the user's memberships (index on
+	// user_id, workspace_id) and the workspaces of the accounts they own
+	// (indexes on owner_id and account_id), each side already limited. A
+	// NULL limit is no limit.
+	listAccessQuery = newPreparedQuery(`WITH page AS (
+			(SELECT workspace_id AS id FROM memberships
+				WHERE user_id = ?0 AND workspace_id > ?1 ORDER BY workspace_id LIMIT ?2)
+			UNION
+			(SELECT ow.id FROM accounts oa JOIN workspaces ow ON ow.account_id = oa.id
+				WHERE oa.owner_id = ?0 AND ow.id > ?1 ORDER BY ow.id LIMIT ?2)
+			ORDER BY id LIMIT ?2)
+		SELECT ` + accessColumns + `
+		FROM page
+		JOIN workspaces w ON w.id = page.id
+		JOIN accounts a ON a.id = w.account_id
+		LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ?0
+		ORDER BY w.id`)
+)
+
+func scanAccess(rows *sql.Rows) ([]accessRow, error) {
+	defer rows.Close()
+	var out []accessRow
+	for rows.Next() {
+		var r accessRow
+		if err := rows.Scan(&r.ID, &r.AccountID, &r.Name, &r.Description, &r.CreatedAt, &r.UpdatedAt,
+			&r.AccountOwner, &r.Role, &r.Version); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // GetAccess returns what user may use the workspace as, in one query: owner
 // if the user owns the workspace's account (a stored membership of theirs is
 // then ignored), else the stored membership.
@@ -57,12 +97,11 @@ const accessColumns = `w.id, w.account_id, w.name, w.description, w.created_at, 
 // Errors: workspace.ErrNotFound (no such workspace, or no access; the
 // caller cannot tell which).
 func (s *Store) GetAccess(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Access, error) {
+	rs, err := getAccessQuery.query(ctx, s.DB(ctx), string(user), workspaceID)
 	var rows []accessRow
-	err := s.DB(ctx).NewRaw(`SELECT `+accessColumns+`
-		FROM workspaces w
-		JOIN accounts a ON a.id = w.account_id
-		LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ?0
-		WHERE w.id = ?1`, user, workspaceID).Scan(ctx, &rows)
+	if err == nil {
+		rows, err = scanAccess(rs)
+	}
 	if err != nil {
 		return workspace.Access{}, mapErr(err, fmt.Sprintf("access of %q to workspace %s", user, workspaceID))
 	}
@@ -74,29 +113,19 @@ func (s *Store) GetAccess(ctx context.Context, workspaceID uuid.UUID, user works
 
 // ListAccess returns the workspaces user can access with the role there,
 // ordered by workspace id, those after p.After, at most p.Limit of them
-// (p.Limit <= 0: all). One query: the page of ids is the union of the
-// user's memberships (index on user_id, workspace_id) and the workspaces of
-// the accounts they own (indexes on owner_id and account_id), each side
-// already limited, so a user in thousands of workspaces costs one page.
+// (p.Limit <= 0: all), in one query whose cost is one page, however many
+// workspaces the user is in.
 func (s *Store) ListAccess(ctx context.Context, user workspace.UserID, p workspace.Page) ([]workspace.Access, error) {
-	limit := bun.Safe("ALL")
+	var limit *int64
 	if p.Limit > 0 {
-		limit = bun.Safe(fmt.Sprint(p.Limit))
+		l := int64(p.Limit)
+		limit = &l
 	}
+	rs, err := listAccessQuery.query(ctx, s.DB(ctx), string(user), p.After, limit)
 	var rows []accessRow
-	err := s.DB(ctx).NewRaw(`WITH page AS (
-			(SELECT workspace_id AS id FROM memberships
-				WHERE user_id = ?0 AND workspace_id > ?1 ORDER BY workspace_id LIMIT ?2)
-			UNION
-			(SELECT ow.id FROM accounts oa JOIN workspaces ow ON ow.account_id = oa.id
-				WHERE oa.owner_id = ?0 AND ow.id > ?1 ORDER BY ow.id LIMIT ?2)
-			ORDER BY id LIMIT ?2)
-		SELECT `+accessColumns+`
-		FROM page
-		JOIN workspaces w ON w.id = page.id
-		JOIN accounts a ON a.id = w.account_id
-		LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ?0
-		ORDER BY w.id`, user, p.After, limit).Scan(ctx, &rows)
+	if err == nil {
+		rows, err = scanAccess(rs)
+	}
 	if err != nil {
 		return nil, mapErr(err, fmt.Sprintf("list access of %q", user))
 	}
