@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -47,6 +48,9 @@ func (s *Service) Invite(ctx context.Context, email string, role workspace.Role)
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		pending, err := s.lockSeats(ctx, sc.WorkspaceID, now)
 		if err != nil {
+			return err
+		}
+		if err := s.roleDefined(ctx, sc.WorkspaceID, role); err != nil {
 			return err
 		}
 		for _, p := range pending {
@@ -157,6 +161,20 @@ func (s *Service) Revoke(ctx context.Context, id uuid.UUID) error {
 	}
 	s.events.Publish(ctx, InvitationRevoked{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email})
 	return nil
+}
+
+// roleDefined checks, inside the caller's transaction and after it locked
+// the workspace, that role still exists there: custom roles are deleted under
+// the same lock, so a role checked here cannot vanish before commit.
+func (s *Service) roleDefined(ctx context.Context, workspaceID uuid.UUID, role workspace.Role) error {
+	if role.IsBuiltin() {
+		return nil
+	}
+	_, err := s.store.GetRole(ctx, workspaceID, role)
+	if errors.Is(err, workspace.ErrNotFound) {
+		return fmt.Errorf("%w: %q in workspace %s", rbac.ErrUnknownRole, role, workspaceID)
+	}
+	return err
 }
 
 // lockPending locks an invitation read before the transaction and checks it

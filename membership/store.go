@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -37,4 +38,9 @@ type Store interface {
 	// CountPendingInvitations counts the workspace's pending invitations that
 	// have not expired at now: the seats they hold.
 	CountPendingInvitations(ctx context.Context, workspaceID uuid.UUID, now time.Time) (int, error)
+
+	// GetRole returns the workspace's custom role (see rbac.Store); the
+	// service re-reads it under the workspace lock so that a role deleted
+	// concurrently is never granted.
+	GetRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) (rbac.CustomRole, error)
 }

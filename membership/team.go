@@ -114,6 +114,9 @@ func (s *Service) ChangeRole(ctx context.Context, user workspace.UserID, role wo
 		if m, err = s.lockMember(ctx, seen); err != nil {
 			return err
 		}
+		if err := s.roleDefined(ctx, seen.WorkspaceID, role); err != nil {
+			return err
+		}
 		m.Role, m.Version, m.UpdatedAt = role, m.Version+1, now
 		return s.store.UpdateMembership(ctx, m)
 	})
