@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -27,8 +26,9 @@ var ErrUnscopedQuery = errors.New("bunstore: unscoped query on a workspace-scope
 // Errors: ErrUnscopedQuery (also wrapping workspace.ErrNoScope when ctx has
 // no scope).
 func (r *Registry) Check(ctx context.Context, query string, args []driver.NamedValue) error {
-	names := *r.names.Load()
-	if len(names) == 0 || !mentionsAny(query, names) {
+	st := r.state.Load()
+	// U& identifiers can spell a table's name without its letters.
+	if len(st.names) == 0 || (!mentionsAny(query, st.names) && !containsFold(query, "u&")) {
 		return nil
 	}
 	if _, ok := workspace.UnscopedReason(ctx); ok {
@@ -36,19 +36,21 @@ func (r *Registry) Check(ctx context.Context, query string, args []driver.NamedV
 	}
 	sc, ok := workspace.ScopeFrom(ctx)
 	if !ok {
-		if err := checkSQL(query, names, uuid.Nil, args); err != nil {
+		if err := st.check(query, uuid.Nil, args); err != nil {
 			return fmt.Errorf("%w (%w)", err, workspace.ErrNoScope)
 		}
 		return nil
 	}
-	return checkSQL(query, names, sc.WorkspaceID, args)
+	return st.check(query, sc.WorkspaceID, args)
 }
 
 // mentionsAny is the guard's fast path: most statements (the library's
 // own) name no registered table at all.
 func mentionsAny(query string, names map[string]struct{}) bool {
 	for n := range names {
-		if containsFold(query, n) {
+		// bun writes names in lower case: the vectorized exact search
+		// settles most statements that do mention a table.
+		if strings.Contains(query, n) || containsFold(query, n) {
 			return true
 		}
 	}
@@ -59,48 +61,54 @@ func containsFold(s, sub string) bool {
 	if len(sub) == 0 {
 		return true
 	}
-	first := sub[0] | 0x20
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i]|0x20 == first && strings.EqualFold(s[i:i+len(sub)], sub) {
+	lo := sub[0] | 0x20
+	if lo < 'a' || lo > 'z' {
+		return strings.Contains(s, sub) || (hasUpper(sub) && containsFoldSlow(s, sub))
+	}
+	// Candidates start with either case of the first letter: find each
+	// with the vectorized IndexByte, keeping the next one of each case.
+	nextLo, nextUp := indexFrom(s, 0, lo), indexFrom(s, 0, lo-32)
+	for {
+		i := nextLo
+		if nextUp >= 0 && (i < 0 || nextUp < i) {
+			i = nextUp
+		}
+		if i < 0 || i+len(sub) > len(s) {
+			return false
+		}
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+		if i == nextLo {
+			nextLo = indexFrom(s, i+1, lo)
+		} else {
+			nextUp = indexFrom(s, i+1, lo-32)
+		}
+	}
+}
+
+func indexFrom(s string, from int, c byte) int {
+	if k := strings.IndexByte(s[from:], c); k >= 0 {
+		return from + k
+	}
+	return -1
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z' {
 			return true
 		}
 	}
 	return false
 }
 
-type verdictKey struct{}
-
-type verdict struct {
-	query string
-	err   error
-}
-
-// QueryHook returns a bun query hook that checks each statement bun is about
-// to send and records the verdict in the statement's context. A hook cannot
-// stop a query (bun ignores what BeforeQuery thinks); the Connector wrapper
-// reads the verdict and refuses the statement before it reaches the server.
-// With the hook, statements are read once; without it the connector reads
-// them itself, so the hook is an optimisation, never the enforcement.
-func (r *Registry) QueryHook() bun.QueryHook { return guardHook{r} }
-
-type guardHook struct{ r *Registry }
-
-func (h guardHook) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
-	names := *h.r.names.Load()
-	if len(names) == 0 || !mentionsAny(e.Query, names) {
-		return ctx
-	}
-	return context.WithValue(ctx, verdictKey{}, &verdict{query: e.Query, err: h.r.Check(ctx, e.Query, nil)})
-}
-
-func (guardHook) AfterQuery(context.Context, *bun.QueryEvent) {}
-
-// guardQuery is what the connector runs before sending a statement.
-func (r *Registry) guardQuery(ctx context.Context, query string, args []driver.NamedValue) error {
-	if len(args) == 0 {
-		if v, ok := ctx.Value(verdictKey{}).(*verdict); ok && v.query == query {
-			return v.err
+// containsFoldSlow is for names that start with a non-letter.
+func containsFoldSlow(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
 		}
 	}
-	return r.Check(ctx, query, args)
+	return false
 }

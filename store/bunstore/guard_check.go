@@ -565,6 +565,7 @@ func (s *scan) insert(lv []int, refs []ref) {
 		return
 	}
 	k++
+	rows := 0
 	for ; k < len(lv); k++ {
 		t := s.toks[lv[k]]
 		if t.kind == tkComma {
@@ -573,6 +574,7 @@ func (s *scan) insert(lv []int, refs []ref) {
 		if t.kind != tkOpen {
 			break
 		}
+		rows++
 		row := s.items(lv[k])
 		if col >= len(row) {
 			s.fail(target.table, "VALUES row shorter than the column list")
@@ -583,8 +585,17 @@ func (s *scan) insert(lv []int, refs []ref) {
 			return
 		}
 	}
-	if k < len(lv) && s.toks[lv[k]].is("ON") && k+1 < len(lv) && s.toks[lv[k+1]].is("CONFLICT") {
+	if rows == 0 {
+		// PostgreSQL would reject it too; the rule must not depend on that.
+		s.fail(target.table, "INSERT ... VALUES without a row")
+		return
+	}
+	switch {
+	case k >= len(lv) || s.toks[lv[k]].is("RETURNING"):
+	case s.toks[lv[k]].is("ON") && k+1 < len(lv) && s.toks[lv[k+1]].is("CONFLICT"):
 		s.onConflict(*target, lv[k+2:])
+	default:
+		s.fail(target.table, "unexpected text after INSERT ... VALUES rows")
 	}
 }
 

@@ -34,7 +34,6 @@ func WithStrictMode() ConnectorOption { return func(c *guardConnector) { c.stric
 //	cfg, _ := pgx.ParseConfig(dsn)
 //	sqldb := sql.OpenDB(reg.Connector(stdlib.GetConnector(*cfg)))
 //	db := bun.NewDB(sqldb, pgdialect.New())
-//	db.AddQueryHook(reg.QueryHook())
 //
 // OpenDB does exactly this.
 func (r *Registry) Connector(c driver.Connector, opts ...ConnectorOption) driver.Connector {
@@ -117,7 +116,7 @@ func (g *guardConn) ExecContext(ctx context.Context, query string, args []driver
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if err := g.c.r.guardQuery(ctx, query, args); err != nil {
+	if err := g.c.r.Check(ctx, query, args); err != nil {
 		return nil, err
 	}
 	return e.ExecContext(ctx, query, args)
@@ -128,7 +127,7 @@ func (g *guardConn) QueryContext(ctx context.Context, query string, args []drive
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if err := g.c.r.guardQuery(ctx, query, args); err != nil {
+	if err := g.c.r.Check(ctx, query, args); err != nil {
 		return nil, err
 	}
 	return q.QueryContext(ctx, query, args)
@@ -180,7 +179,7 @@ func (s *guardStmt) Query(args []driver.Value) (driver.Rows, error) {
 }
 
 func (s *guardStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if err := s.r.guardQuery(ctx, s.query, args); err != nil {
+	if err := s.r.Check(ctx, s.query, args); err != nil {
 		return nil, err
 	}
 	if e, ok := s.inner.(driver.StmtExecContext); ok {
@@ -190,7 +189,7 @@ func (s *guardStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 }
 
 func (s *guardStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	if err := s.r.guardQuery(ctx, s.query, args); err != nil {
+	if err := s.r.Check(ctx, s.query, args); err != nil {
 		return nil, err
 	}
 	if q, ok := s.inner.(driver.StmtQueryContext); ok {
@@ -277,15 +276,12 @@ func (t strictTx) Rollback() error {
 
 // OpenDB opens a guarded bun.DB on dsn with the pgx driver: its connections
 // pass every statement through the guard (and, WithStrictMode, set the
-// workspace in every transaction), and bun's statements carry the guard's
-// verdict from QueryHook. Close it when done.
+// workspace in every transaction). Close it when done.
 // Errors: pgx's DSN parse errors.
 func (r *Registry) OpenDB(dsn string, opts ...ConnectorOption) (*bun.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("bunstore: parse dsn: %w", err)
 	}
-	db := bun.NewDB(sql.OpenDB(r.Connector(stdlib.GetConnector(*cfg), opts...)), pgdialect.New())
-	db.AddQueryHook(r.QueryHook())
-	return db, nil
+	return bun.NewDB(sql.OpenDB(r.Connector(stdlib.GetConnector(*cfg), opts...)), pgdialect.New()), nil
 }

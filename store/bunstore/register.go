@@ -23,23 +23,22 @@ import (
 var ErrInvalidModel = errors.New("bunstore: invalid workspace-scoped model")
 
 // Registry is the set of a host's workspace-scoped tables. It feeds the
-// guard (Connector, QueryHook), the purge of a deleted workspace (Purge) and
+// guard (Connector, Check), the purge of a deleted workspace (Purge) and
 // strict mode (EnableRLS). It is safe for concurrent use; register every
 // model at start-up, before serving.
 type Registry struct {
 	mu     sync.Mutex
 	tables map[string]*schema.Table // by table name
 	order  []string                 // registration order
-	// names is what the guard reads on every statement: copied on write so
-	// the hot path takes no lock.
-	names atomic.Pointer[map[string]struct{}]
+	// state is what the guard reads on every statement: replaced on
+	// write so the hot path takes no registry lock.
+	state atomic.Pointer[guardState]
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
 	r := &Registry{tables: map[string]*schema.Table{}}
-	empty := map[string]struct{}{}
-	r.names.Store(&empty)
+	r.state.Store(&guardState{names: map[string]struct{}{}})
 	return r
 }
 
@@ -64,7 +63,7 @@ func (r *Registry) Register(db *bun.DB, models ...any) error {
 		for n := range r.tables {
 			names[n] = struct{}{}
 		}
-		r.names.Store(&names)
+		r.state.Store(&guardState{names: names})
 		r.mu.Unlock()
 	}
 	return nil
@@ -72,7 +71,7 @@ func (r *Registry) Register(db *bun.DB, models ...any) error {
 
 // Tables returns the registered table names, sorted.
 func (r *Registry) Tables() []string {
-	names := *r.names.Load()
+	names := r.state.Load().names
 	out := make([]string, 0, len(names))
 	for n := range names {
 		out = append(out, n)
