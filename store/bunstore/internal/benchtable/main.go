@@ -1,25 +1,30 @@
 // Command benchtable measures what bunstore's workspace isolation costs and
 // prints the figures side by side with their baselines, in one run, on a
-// throwaway PostgreSQL cluster (or $WORKSPACEKIT_TEST_DSN):
+// throwaway PostgreSQL cluster listening on TCP loopback (or
+// $WORKSPACEKIT_TEST_DSN):
 //
 //	go run ./store/bunstore/internal/benchtable
+//
+// The machine it runs on is usually shared, so each comparison runs its
+// baseline and its candidate in alternating rounds (the order flipping
+// every round) and reports the median of the per-round ratios, with both
+// medians' absolute times: drift in the machine's load hits both sides.
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"sort"
-	"sync"
-	"sync/atomic"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-	"github.com/workspacekit/workspacekit/internal/pgtest"
 	"github.com/workspacekit/workspacekit/store/bunstore"
-	"github.com/workspacekit/workspacekit/workspace"
 )
 
 type agent struct {
@@ -37,231 +42,206 @@ type plainAgent struct {
 	Name          string    `bun:"name"`
 }
 
+var (
+	rounds    = flag.Int("rounds", 5, "alternating rounds per comparison")
+	benchtime = flag.String("benchtime", "300ms", "time per testing.Benchmark run")
+)
+
 func main() {
+	// workspace.Unscoped logs each use; the setup's are expected.
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	testing.Init()
+	flag.Parse()
+	if err := flag.Set("test.benchtime", *benchtime); err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(2)
+	}
+	fmt.Printf("load average at start: %s\n", loadavg())
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
+	fmt.Printf("load average at end: %s\n", loadavg())
 }
 
-type row struct {
-	what       string
-	base, with testing.BenchmarkResult
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
-func ns(r testing.BenchmarkResult) float64 { return float64(r.T.Nanoseconds()) / float64(r.N) }
+// comparison is one row of the table.
+type comparison struct {
+	what             string
+	base, with       []float64 // ns/op per round
+	allocB, allocW   int64
+	hideAllocs       bool
+	ratioLo, ratioHi float64
+}
+
+func nsOp(r testing.BenchmarkResult) float64 { return float64(r.T.Nanoseconds()) / float64(r.N) }
+
+// compare runs base and with in alternating rounds.
+func compare(what string, base, with func(b *testing.B)) comparison {
+	c := comparison{what: what}
+	for r := 0; r < *rounds; r++ {
+		var rb, rw testing.BenchmarkResult
+		if r%2 == 0 {
+			rb, rw = testing.Benchmark(base), testing.Benchmark(with)
+		} else {
+			rw, rb = testing.Benchmark(with), testing.Benchmark(base)
+		}
+		c.base, c.with = append(c.base, nsOp(rb)), append(c.with, nsOp(rw))
+		c.allocB, c.allocW = rb.AllocsPerOp(), rw.AllocsPerOp()
+	}
+	return c
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func (c comparison) ratios() []float64 {
+	out := make([]float64, len(c.base))
+	for i := range c.base {
+		out[i] = c.with[i] / c.base[i]
+	}
+	return out
+}
+
+func fmtNs(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+func printTable(cs []comparison) {
+	fmt.Printf("\n| measure | baseline (median) | with (median) | median ratio | ratio range | allocs base / with |\n|---|---|---|---|---|---|\n")
+	for _, c := range cs {
+		rs := c.ratios()
+		lo, hi := rs[0], rs[0]
+		for _, r := range rs {
+			lo, hi = min(lo, r), max(hi, r)
+		}
+		allocs := fmt.Sprintf("%d / %d", c.allocB, c.allocW)
+		if c.hideAllocs {
+			allocs = "-"
+		}
+		fmt.Printf("| %s | %s | %s | %.3fx | %.3f-%.3fx | %s |\n", c.what, fmtNs(median(c.base)), fmtNs(median(c.with)), median(rs), lo, hi, allocs)
+	}
+}
 
 func run() error {
-	cl, err := pgtest.Start()
+	srv, err := startTCP()
 	if err != nil {
 		return err
 	}
-	defer cl.Stop()
+	defer srv.stop()
 	ctx := context.Background()
-	name := fmt.Sprintf("benchtable_%d", os.Getpid())
-	if err := cl.CreateTemplate(ctx, name, func(context.Context, string) error { return nil }); err != nil {
-		return err
-	}
-	defer cl.DropDatabase(name)
-	dsn := cl.DSN(name)
-
-	reg := bunstore.NewRegistry()
-	db, err := reg.OpenDB(dsn)
+	env, err := newEnv(ctx, srv.dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	plainReg := bunstore.NewRegistry() // no tables: no guard work, no hooks
-	plain, err := plainReg.OpenDB(dsn)
-	if err != nil {
-		return err
-	}
-	defer plain.Close()
-	if err := reg.Register(db, (*agent)(nil)); err != nil {
-		return err
-	}
-	un := workspace.Unscoped(ctx, "benchtable setup")
-	if _, err := db.ExecContext(un, `CREATE TABLE agents (workspace_id uuid NOT NULL, id uuid NOT NULL, name text NOT NULL, PRIMARY KEY (workspace_id, id));
-		INSERT INTO agents SELECT w, gen_random_uuid(), 'agent' FROM (SELECT gen_random_uuid() w FROM generate_series(1, 100)) ws, generate_series(1, 100)`); err != nil {
-		return err
-	}
-	var ws, id uuid.UUID
-	if err := db.QueryRowContext(un, "SELECT workspace_id, id FROM agents LIMIT 1").Scan(&ws, &id); err != nil {
-		return err
-	}
-	sctx := workspace.WithScope(ctx, workspace.Scope{AccountID: ws, WorkspaceID: ws, UserID: "bench"})
+	defer env.close()
+	fmt.Printf("server: %s (%d rounds of %s per side)\n", env.where, *rounds, *benchtime)
 
-	var rows []row
-	// 1. Formatting only: the hook's Where vs the same Where by hand.
-	rows = append(rows, row{"format PK select (hook vs hand-written Where)",
-		testing.Benchmark(func(b *testing.B) {
+	var a0 agent
+	q := env.bare.NewSelect().Model(&a0).Where("?TableAlias.id = ?", env.id)
+	_ = (*bunstore.Scoped).BeforeSelect(nil, env.sctx, q)
+	stmt := q.String()
+	empty := bunstore.NewRegistry()
+
+	var cs []comparison
+	cs = append(cs, compare("format PK select: hand-written Where vs hook",
+		func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var a plainAgent
-				_ = plain.NewSelect().Model(&a).Where("?TableAlias.id = ?", id).Where("?TableAlias.workspace_id = ?", ws).String()
+				_ = env.bare.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Where("?TableAlias.workspace_id = ?", env.ws).String()
 			}
-		}),
-		testing.Benchmark(func(b *testing.B) {
+		},
+		func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var a agent
-				q := db.NewSelect().Model(&a).Where("?TableAlias.id = ?", id)
-				_ = (*bunstore.Scoped).BeforeSelect(nil, sctx, q)
+				q := env.bare.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id)
+				_ = (*bunstore.Scoped).BeforeSelect(nil, env.sctx, q)
 				_ = q.String()
 			}
-		})})
-	// 2. The guard reading that statement.
-	var a0 agent
-	q := db.NewSelect().Model(&a0).Where("?TableAlias.id = ?", id)
-	_ = (*bunstore.Scoped).BeforeSelect(nil, sctx, q)
-	stmt := q.String()
-	rows = append(rows, row{"guard check of that statement (none vs Check)",
-		testing.Benchmark(func(b *testing.B) {
+		}))
+	cs = append(cs, compare("guard check of that statement: no tables vs registered (cache hit)",
+		func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = plainReg.Check(sctx, stmt, nil)
+				_ = empty.Check(env.sctx, stmt, nil)
 			}
-		}),
-		testing.Benchmark(func(b *testing.B) {
+		},
+		func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := reg.Check(sctx, stmt, nil); err != nil {
+				if err := env.reg.Check(env.sctx, stmt, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
-		})})
-	// 3. PK select on PostgreSQL: hand-written Where, no guard vs hook + guard.
-	rows = append(rows, row{"PK select on PostgreSQL (hand vs hook+guard)",
-		testing.Benchmark(func(b *testing.B) {
-			for b.Loop() {
-				var a plainAgent
-				if err := plain.NewSelect().Model(&a).Where("?TableAlias.id = ?", id).Where("?TableAlias.workspace_id = ?", ws).Scan(sctx); err != nil {
-					b.Fatal(err)
-				}
+		}))
+	hand := func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var a plainAgent
+			if err := env.bare.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Where("?TableAlias.workspace_id = ?", env.ws).Scan(env.sctx); err != nil {
+				b.Fatal(err)
 			}
-		}),
-		testing.Benchmark(func(b *testing.B) {
+		}
+	}
+	hook := func(db *bun.DB) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
 			for b.Loop() {
 				var a agent
-				if err := db.NewSelect().Model(&a).Where("?TableAlias.id = ?", id).Scan(sctx); err != nil {
+				if err := db.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Scan(env.sctx); err != nil {
 					b.Fatal(err)
 				}
 			}
-		})})
-	// 4. Strict mode: a PK-select transaction with and without it.
-	strict, err := reg.OpenDB(dsn, bunstore.WithStrictMode())
-	if err != nil {
-		return err
+		}
 	}
-	defer strict.Close()
-	txBench := func(d *bun.DB) testing.BenchmarkResult {
-		return testing.Benchmark(func(b *testing.B) {
+	cs = append(cs, compare("PK select over TCP: hand-written Where vs hook (no guard)", hand, hook(env.bare)))
+	cs = append(cs, compare("PK select over TCP: hand-written Where vs hook + guard", hand, hook(env.guarded)))
+	tx := func(db *bun.DB) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
 			for b.Loop() {
-				err := d.RunInTx(sctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				err := db.RunInTx(env.sctx, nil, func(ctx context.Context, tx bun.Tx) error {
 					var a agent
-					return tx.NewSelect().Model(&a).Where("?TableAlias.id = ?", id).Scan(ctx)
+					return tx.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Scan(ctx)
 				})
 				if err != nil {
 					b.Fatal(err)
 				}
 			}
-		})
+		}
 	}
-	rows = append(rows, row{"PK-select transaction (plain vs strict mode)", txBench(db), txBench(strict)})
+	cs = append(cs, compare("PK-select transaction over TCP: guarded vs guarded + strict mode (RLS, app role)", tx(env.guarded), tx(env.strict)))
+	printTable(cs)
 
-	fmt.Printf("%-50s %14s %14s %8s %12s %12s\n", "measure", "baseline", "with", "ratio", "allocs base", "allocs with")
-	for _, r := range rows {
-		fmt.Printf("%-50s %12.0fns %12.0fns %7.3fx %12d %12d\n", r.what, ns(r.base), ns(r.with), ns(r.with)/ns(r.base), r.base.AllocsPerOp(), r.with.AllocsPerOp())
-	}
-	return deleteBench(ctx, dsn)
-}
-
-// deleteBench deletes a workspace owning 100k rows across 8 registered
-// tables while other workspaces keep reading and writing, and reports the
-// delete's time and the others' latency meanwhile against before.
-func deleteBench(ctx context.Context, dsn string) error {
-	reg := bunstore.NewRegistry()
-	db, err := reg.OpenDB(dsn)
+	plainW, strictW, err := env.roundTrips(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	un := workspace.Unscoped(ctx, "benchtable setup")
-	victim, other := workspace.NewID(), workspace.NewID()
-	for i := 0; i < 8; i++ {
-		t := fmt.Sprintf("host_%d", i)
-		if _, err := db.ExecContext(un, fmt.Sprintf(`CREATE TABLE %[1]s (workspace_id uuid NOT NULL, id uuid NOT NULL DEFAULT gen_random_uuid(), v int NOT NULL, PRIMARY KEY (workspace_id, id));
-			INSERT INTO %[1]s (workspace_id, v) SELECT ?, g FROM generate_series(1, 12500) g;
-			INSERT INTO %[1]s (workspace_id, v) SELECT ?, g FROM generate_series(1, 1000) g;
-			ANALYZE %[1]s`, t), victim, other); err != nil {
-			return err
-		}
-		plainTables = append(plainTables, t)
-	}
-	octx := workspace.WithScope(ctx, workspace.Scope{AccountID: other, WorkspaceID: other, UserID: "bench"})
-	probe := func(stop <-chan struct{}) []time.Duration {
-		var lat []time.Duration
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return lat
-			default:
-			}
-			t0 := time.Now()
-			tbl := plainTables[i%8]
-			if _, err := db.ExecContext(octx, "UPDATE "+tbl+" SET v = v + 1 WHERE workspace_id = ? AND v = ?", other, i%1000+1); err != nil {
-				panic(err)
-			}
-			var n int
-			if err := db.QueryRowContext(octx, "SELECT count(*) FROM "+tbl+" WHERE workspace_id = ? AND v > 0", other).Scan(&n); err != nil {
-				panic(err)
-			}
-			lat = append(lat, time.Since(t0))
-		}
-	}
-	stop := make(chan struct{})
-	go func() { time.Sleep(2 * time.Second); close(stop) }()
-	before := probe(stop)
-
-	var during []time.Duration
-	var wg sync.WaitGroup
-	var done atomic.Bool
-	stop2 := make(chan struct{})
-	wg.Add(1)
-	go func() { defer wg.Done(); during = probe(stop2) }()
-	t0 := time.Now()
-	err = db.RunInTx(un, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, t := range plainTables {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE workspace_id = ?", victim); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	took := time.Since(t0)
-	done.Store(true)
-	close(stop2)
-	wg.Wait()
-	if err != nil {
-		return err
-	}
-	fmt.Printf("\ndelete a workspace owning 100k rows in 8 tables (one transaction): %v\n", took.Round(time.Millisecond))
-	fmt.Printf("other workspace's update+count round: before p50 %v p99 %v max %v (n=%d); during delete p50 %v p99 %v max %v (n=%d)\n",
-		pct(before, 50), pct(before, 99), pct(before, 100), len(before), pct(during, 50), pct(during, 99), pct(during, 100), len(during))
-	return nil
-}
-
-var plainTables []string
-
-func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	i := len(s) * p / 100
-	if i >= len(s) {
-		i = len(s) - 1
-	}
-	return s[i].Round(time.Microsecond)
+	fmt.Printf("\nclient writes (one per round trip) per PK-select transaction: plain %.1f, strict %.1f\n", plainW, strictW)
+	return deleteBench(ctx, env)
 }
