@@ -1,6 +1,7 @@
 package membership
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,9 +13,13 @@ import (
 // workspace with the role chosen at invitation, and gets the scope to switch
 // into it. A token works once; of two concurrent accepts exactly one wins.
 //
-// Errors: workspace.ErrInvalid (empty user), ErrTokenUnknown, ErrTokenExpired,
+// The token is a bearer token: whoever presents it joins. The library does
+// not know users' email addresses; a host that wants the accepting user's
+// address to match the invitation's checks it before calling Accept.
+//
+// Errors: workspace.ErrInvalid (user id), ErrTokenUnknown, ErrTokenExpired,
 // ErrTokenRevoked, ErrTokenUsed, ErrAlreadyMember (the user already has access
-// to the workspace; the invitation stays pending).
+// to the workspace; the invitation stays pending), and the store's errors.
 func (s *Service) Accept(ctx context.Context, user workspace.UserID, token string) (workspace.Scope, error) {
 	if err := workspace.ValidateUser(user); err != nil {
 		return workspace.Scope{}, err
@@ -23,51 +28,84 @@ func (s *Service) Accept(ctx context.Context, user workspace.UserID, token strin
 	if err != nil {
 		return workspace.Scope{}, err
 	}
+	// Which workspace to lock is only known from the invitation; read it in a
+	// transaction of its own, so that the one below can lock the workspace
+	// before the invitation, like every other writer.
+	var first Invitation
+	if err := s.store.Atomic(ctx, func(ctx context.Context) error {
+		first, err = s.lockToken(ctx, hash)
+		return err
+	}); err != nil {
+		return workspace.Scope{}, err
+	}
 	now := s.clock()
 	var (
 		inv    Invitation
 		access workspace.Access
 	)
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
-		inv, err = s.store.LockInvitationByToken(ctx, hash)
-		if errors.Is(err, workspace.ErrNotFound) {
-			return ErrTokenUnknown
+		if _, err := s.store.LockWorkspace(ctx, first.WorkspaceID); err != nil {
+			if errors.Is(err, workspace.ErrNotFound) {
+				return ErrTokenUnknown // deleted with its workspace meanwhile
+			}
+			return err
 		}
+		cur, err := s.lockToken(ctx, hash)
 		if err != nil {
 			return err
 		}
+		if cur.ID != first.ID || cur.WorkspaceID != first.WorkspaceID {
+			return ErrTokenUnknown
+		}
 		switch {
-		case inv.Status == StatusRevoked:
-			return fmt.Errorf("%w: invitation %s", ErrTokenRevoked, inv.ID)
-		case inv.Status == StatusAccepted:
-			return fmt.Errorf("%w: invitation %s", ErrTokenUsed, inv.ID)
-		case inv.Expired(now):
-			return fmt.Errorf("%w: invitation %s expired at %s", ErrTokenExpired, inv.ID, inv.ExpiresAt.Format("2006-01-02T15:04:05Z07:00"))
+		case cur.Status == StatusRevoked:
+			return fmt.Errorf("%w: invitation %s", ErrTokenRevoked, cur.ID)
+		case cur.Status == StatusAccepted:
+			return fmt.Errorf("%w: invitation %s", ErrTokenUsed, cur.ID)
+		case cur.Expired(now):
+			return fmt.Errorf("%w: invitation %s expired at %s", ErrTokenExpired, cur.ID, cur.ExpiresAt.Format("2006-01-02T15:04:05Z07:00"))
 		}
-		if _, err := s.store.LockWorkspace(ctx, inv.WorkspaceID); err != nil {
-			return err
-		}
-		if _, err := s.store.GetAccess(ctx, inv.WorkspaceID, user); err == nil {
-			return fmt.Errorf("%w: user %q in workspace %s", ErrAlreadyMember, user, inv.WorkspaceID)
+		if _, err := s.store.GetAccess(ctx, cur.WorkspaceID, user); err == nil {
+			return fmt.Errorf("%w: user %q in workspace %s", ErrAlreadyMember, user, cur.WorkspaceID)
 		} else if !errors.Is(err, workspace.ErrNotFound) {
 			return err
 		}
-		m := workspace.Membership{WorkspaceID: inv.WorkspaceID, UserID: user, Role: inv.Role, Version: 1, CreatedAt: now, UpdatedAt: now}
+		m := workspace.Membership{WorkspaceID: cur.WorkspaceID, UserID: user, Role: cur.Role, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := s.store.CreateMembership(ctx, m); err != nil {
 			return err
 		}
-		inv.Status, inv.AcceptedBy, inv.UpdatedAt = StatusAccepted, user, now
-		if err := s.store.UpdateInvitation(ctx, inv); err != nil {
+		cur.Status, cur.AcceptedBy, cur.UpdatedAt = StatusAccepted, user, now
+		if err := s.store.UpdateInvitation(ctx, cur); err != nil {
 			return err
 		}
-		access, err = s.store.GetAccess(ctx, inv.WorkspaceID, user)
+		inv = cur
+		access, err = s.store.GetAccess(ctx, cur.WorkspaceID, user)
 		return err
 	})
 	if err != nil {
 		return workspace.Scope{}, err
 	}
-	s.authz.Invalidate(inv.WorkspaceID)
 	sc := workspace.ScopeFor(user, access)
-	s.events.Publish(ctx, Joined{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Role: inv.Role})
+	workspace.AfterCommit(ctx, s.store, func() {
+		s.authz.Invalidate(inv.WorkspaceID)
+		s.events.Publish(ctx, Joined{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Role: inv.Role})
+	})
 	return sc, nil
+}
+
+// lockToken locks the invitation that holds hash now. The stored hash is
+// compared again because a row lock waited for may come back with a row
+// whose token was replaced meanwhile (a Resend).
+func (s *Service) lockToken(ctx context.Context, hash []byte) (Invitation, error) {
+	inv, err := s.store.LockInvitationByToken(ctx, hash)
+	if errors.Is(err, workspace.ErrNotFound) {
+		return Invitation{}, ErrTokenUnknown
+	}
+	if err != nil {
+		return Invitation{}, err
+	}
+	if !bytes.Equal(inv.TokenHash, hash) {
+		return Invitation{}, ErrTokenUnknown
+	}
+	return inv, nil
 }

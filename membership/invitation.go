@@ -5,6 +5,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -53,6 +55,9 @@ func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > MaxEmailLen {
 		return "", fmt.Errorf("%w: email must be 1-%d characters", workspace.ErrInvalid, MaxEmailLen)
+	}
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return "", fmt.Errorf("%w: email must be valid UTF-8 without control characters", workspace.ErrInvalid)
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" {

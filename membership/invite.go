@@ -1,6 +1,7 @@
 package membership
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +21,8 @@ import (
 // not defined in the workspace), workspace.ErrForbidden (no team:manage, or
 // role above the caller's own), workspace.ErrPlanLimit (no free seat),
 // workspace.ErrConflict (a pending, unexpired invitation for this email
-// exists: resend it instead).
+// exists: resend it instead), workspace.ErrNotFound (the workspace is gone),
+// and the store's errors.
 func (s *Service) Invite(ctx context.Context, email string, role workspace.Role) (Invitation, string, error) {
 	sc, err := workspace.RequireScope(ctx)
 	if err != nil {
@@ -32,10 +34,7 @@ func (s *Service) Invite(ctx context.Context, email string, role workspace.Role)
 	if err := role.Validate(); err != nil {
 		return Invitation{}, "", err
 	}
-	if err := s.authz.Require(ctx, ResourceTeam, ActionManage); err != nil {
-		return Invitation{}, "", err
-	}
-	if err := s.authz.CanGrant(ctx, role); err != nil {
+	if err := s.mayGrant(ctx, role); err != nil {
 		return Invitation{}, "", err
 	}
 	token, hash, err := newToken(s.random)
@@ -48,6 +47,9 @@ func (s *Service) Invite(ctx context.Context, email string, role workspace.Role)
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		pending, err := s.lockSeats(ctx, sc.WorkspaceID, now)
 		if err != nil {
+			return err
+		}
+		if err := s.mayGrant(ctx, role); err != nil {
 			return err
 		}
 		if err := s.roleDefined(ctx, sc.WorkspaceID, role); err != nil {
@@ -63,7 +65,9 @@ func (s *Service) Invite(ctx context.Context, email string, role workspace.Role)
 	if err != nil {
 		return Invitation{}, "", err
 	}
-	s.events.Publish(ctx, Invited{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Email: email, Role: role})
+	workspace.AfterCommit(ctx, s.store, func() {
+		s.events.Publish(ctx, Invited{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Email: email, Role: role})
+	})
 	return inv, token, nil
 }
 
@@ -106,11 +110,12 @@ func (s *Service) lockSeats(ctx context.Context, workspaceID uuid.UUID, now time
 // Resend gives a pending invitation a new token and a new expiry; the old
 // token stops working. An expired invitation takes a seat again.
 //
-// Errors: workspace.ErrNoScope, workspace.ErrForbidden, workspace.ErrNotFound
+// Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:manage, or
+// an invitation for a role above the caller's own), workspace.ErrNotFound
 // (no such invitation in the active workspace), ErrNotPending,
-// workspace.ErrPlanLimit (expired, and no free seat).
+// workspace.ErrPlanLimit (expired, and no free seat), and the store's errors.
 func (s *Service) Resend(ctx context.Context, id uuid.UUID) (Invitation, string, error) {
-	sc, inv, err := s.manageInvitation(ctx, id)
+	sc, err := s.checkInvitation(ctx, id)
 	if err != nil {
 		return Invitation{}, "", err
 	}
@@ -119,47 +124,130 @@ func (s *Service) Resend(ctx context.Context, id uuid.UUID) (Invitation, string,
 		return Invitation{}, "", err
 	}
 	now := s.clock()
+	var inv Invitation
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
-		if inv, err = s.lockPending(ctx, inv); err != nil {
+		cur, err := s.lockPending(ctx, sc.WorkspaceID, id)
+		if err != nil {
 			return err
 		}
-		if inv.Expired(now) {
+		if cur.Expired(now) {
 			if _, err := s.lockSeats(ctx, sc.WorkspaceID, now); err != nil {
 				return err
 			}
 		}
-		inv.TokenHash, inv.ExpiresAt, inv.UpdatedAt = hash, now.Add(s.ttl), now
-		return s.store.UpdateInvitation(ctx, inv)
+		cur.TokenHash, cur.ExpiresAt, cur.UpdatedAt = hash, now.Add(s.ttl), now
+		if err := s.store.UpdateInvitation(ctx, cur); err != nil {
+			return err
+		}
+		inv = cur
+		return nil
 	})
 	if err != nil {
 		return Invitation{}, "", err
 	}
-	s.events.Publish(ctx, Invited{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email, Role: inv.Role, Resent: true})
+	workspace.AfterCommit(ctx, s.store, func() {
+		s.events.Publish(ctx, Invited{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email, Role: inv.Role, Resent: true})
+	})
 	return inv, token, nil
 }
 
 // Revoke cancels a pending invitation; its token stops working and its seat
 // is freed.
 //
-// Errors: workspace.ErrNoScope, workspace.ErrForbidden, workspace.ErrNotFound,
-// ErrNotPending.
+// Errors: workspace.ErrNoScope, workspace.ErrForbidden,
+// workspace.ErrNotFound, ErrNotPending, and the store's errors.
 func (s *Service) Revoke(ctx context.Context, id uuid.UUID) error {
-	sc, inv, err := s.manageInvitation(ctx, id)
+	sc, err := s.checkInvitation(ctx, id)
 	if err != nil {
 		return err
 	}
 	now := s.clock()
+	var inv Invitation
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
-		if inv, err = s.lockPending(ctx, inv); err != nil {
+		cur, err := s.lockPending(ctx, sc.WorkspaceID, id)
+		if err != nil {
 			return err
 		}
-		inv.Status, inv.UpdatedAt = StatusRevoked, now
-		return s.store.UpdateInvitation(ctx, inv)
+		cur.Status, cur.UpdatedAt = StatusRevoked, now
+		if err := s.store.UpdateInvitation(ctx, cur); err != nil {
+			return err
+		}
+		inv = cur
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	s.events.Publish(ctx, InvitationRevoked{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email})
+	workspace.AfterCommit(ctx, s.store, func() {
+		s.events.Publish(ctx, InvitationRevoked{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email})
+	})
+	return nil
+}
+
+// checkInvitation is the fast check before a transaction: the caller may
+// manage the team and act on the invitation's role (admins cannot touch
+// invitations for owners).
+func (s *Service) checkInvitation(ctx context.Context, id uuid.UUID) (workspace.Scope, error) {
+	sc, err := workspace.RequireScope(ctx)
+	if err != nil {
+		return sc, err
+	}
+	if err := s.authz.Require(ctx, ResourceTeam, ActionManage); err != nil {
+		return sc, err
+	}
+	inv, err := s.store.GetInvitation(ctx, sc.WorkspaceID, id)
+	if err != nil {
+		return sc, err
+	}
+	return sc, s.authz.CanGrant(ctx, inv.Role)
+}
+
+// lockPending locks the workspace, then the invitation, re-checks that the
+// caller may act on it, and that it is still pending. Every writer locks a
+// workspace before its invitations (the order PostgreSQL's cascade of a
+// workspace deletion takes too), so no two of them wait on each other in
+// opposite orders; and since every change of a token happens under the
+// workspace lock, the hash read here is current.
+func (s *Service) lockPending(ctx context.Context, workspaceID, id uuid.UUID) (Invitation, error) {
+	if _, err := s.store.LockWorkspace(ctx, workspaceID); err != nil {
+		return Invitation{}, err
+	}
+	seen, err := s.store.GetInvitation(ctx, workspaceID, id)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if seen.Status != StatusPending {
+		return Invitation{}, fmt.Errorf("%w: invitation %s is %s", ErrNotPending, id, seen.Status)
+	}
+	inv, err := s.store.LockInvitationByToken(ctx, seen.TokenHash)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if inv.ID != id || inv.WorkspaceID != workspaceID || !bytes.Equal(inv.TokenHash, seen.TokenHash) {
+		return Invitation{}, fmt.Errorf("%w: invitation %s changed concurrently, retry", workspace.ErrConflict, id)
+	}
+	if err := s.mayGrant(ctx, inv.Role); err != nil {
+		return Invitation{}, err
+	}
+	if inv.Status != StatusPending {
+		return Invitation{}, fmt.Errorf("%w: invitation %s is %s", ErrNotPending, inv.ID, inv.Status)
+	}
+	return inv, nil
+}
+
+// mayGrant is the team manager's check: team:manage, and every role named
+// no higher than the caller's own. Outside a transaction it answers from the
+// authorizer's cache; inside one (after the workspace lock) from data read
+// in the transaction, which is what makes a concurrent demotion win.
+func (s *Service) mayGrant(ctx context.Context, roles ...workspace.Role) error {
+	if err := s.authz.Require(ctx, ResourceTeam, ActionManage); err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if err := s.authz.CanGrant(ctx, r); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -175,48 +263,6 @@ func (s *Service) roleDefined(ctx context.Context, workspaceID uuid.UUID, role w
 		return fmt.Errorf("%w: %q in workspace %s", rbac.ErrUnknownRole, role, workspaceID)
 	}
 	return err
-}
-
-// lockPending locks an invitation read before the transaction and checks it
-// is still pending. Invitations are locked before their workspace everywhere
-// (Accept can only find the workspace through the invitation), so that two
-// transactions never wait on each other in opposite orders.
-func (s *Service) lockPending(ctx context.Context, seen Invitation) (Invitation, error) {
-	inv, err := s.store.LockInvitationByToken(ctx, seen.TokenHash)
-	if errors.Is(err, workspace.ErrNotFound) {
-		// Resent (new token) or deleted since it was read.
-		return Invitation{}, fmt.Errorf("%w: invitation %s changed concurrently, retry", workspace.ErrConflict, seen.ID)
-	}
-	if err != nil {
-		return Invitation{}, err
-	}
-	if inv.ID != seen.ID || inv.WorkspaceID != seen.WorkspaceID {
-		return Invitation{}, fmt.Errorf("%w: invitation %s changed concurrently, retry", workspace.ErrConflict, seen.ID)
-	}
-	if inv.Status != StatusPending {
-		return Invitation{}, fmt.Errorf("%w: invitation %s is %s", ErrNotPending, inv.ID, inv.Status)
-	}
-	return inv, nil
-}
-
-// manageInvitation checks that the caller may manage the team and act on an
-// invitation for its role (admins cannot touch invitations for owners).
-func (s *Service) manageInvitation(ctx context.Context, id uuid.UUID) (workspace.Scope, Invitation, error) {
-	sc, err := workspace.RequireScope(ctx)
-	if err != nil {
-		return sc, Invitation{}, err
-	}
-	if err := s.authz.Require(ctx, ResourceTeam, ActionManage); err != nil {
-		return sc, Invitation{}, err
-	}
-	inv, err := s.store.GetInvitation(ctx, sc.WorkspaceID, id)
-	if err != nil {
-		return sc, Invitation{}, err
-	}
-	if err := s.authz.CanGrant(ctx, inv.Role); err != nil {
-		return sc, Invitation{}, err
-	}
-	return sc, inv, nil
 }
 
 // Pending lists the active workspace's pending invitations (expired ones

@@ -31,9 +31,9 @@ type TeamPage struct {
 // Team lists the active workspace's members with their roles, ordered by user
 // id (byte order), the account owner included as owner at their place.
 //
-// Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:read),
-// workspace.ErrInvalid (limit out of 0-workspace.MaxPageSize),
-// workspace.ErrNotFound (the workspace is gone).
+// Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:read; also
+// when the workspace is gone, since the caller's role went with it),
+// workspace.ErrInvalid (limit out of 0-workspace.MaxPageSize).
 func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
 	sc, err := workspace.RequireScope(ctx)
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
 // Errors: workspace.ErrNoScope, workspace.ErrInvalid (user, role name, role
 // not defined in the workspace), workspace.ErrForbidden, ErrAccountOwner,
 // workspace.ErrNotFound (not a member), workspace.ErrConflict (the member's
-// role changed concurrently; retry).
+// role changed concurrently; retry), and the store's errors.
 func (s *Service) ChangeRole(ctx context.Context, user workspace.UserID, role workspace.Role) (workspace.Membership, error) {
 	if err := role.Validate(); err != nil {
 		return workspace.Membership{}, err
@@ -109,22 +109,32 @@ func (s *Service) ChangeRole(ctx context.Context, user workspace.UserID, role wo
 		return seen, nil
 	}
 	now := s.clock()
-	m := seen
+	var m workspace.Membership
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
-		if m, err = s.lockMember(ctx, seen); err != nil {
+		cur, err := s.lockMember(ctx, seen)
+		if err != nil {
+			return err
+		}
+		if err := s.mayGrant(ctx, cur.Role, role); err != nil {
 			return err
 		}
 		if err := s.roleDefined(ctx, seen.WorkspaceID, role); err != nil {
 			return err
 		}
-		m.Role, m.Version, m.UpdatedAt = role, m.Version+1, now
-		return s.store.UpdateMembership(ctx, m)
+		cur.Role, cur.Version, cur.UpdatedAt = role, cur.Version+1, now
+		if err := s.store.UpdateMembership(ctx, cur); err != nil {
+			return err
+		}
+		m = cur
+		return nil
 	})
 	if err != nil {
 		return workspace.Membership{}, err
 	}
-	s.authz.Invalidate(sc.WorkspaceID)
-	s.events.Publish(ctx, RoleChanged{EventMeta: s.meta(sc, now), Member: user, From: seen.Role, To: role})
+	workspace.AfterCommit(ctx, s.store, func() {
+		s.authz.Invalidate(sc.WorkspaceID)
+		s.events.Publish(ctx, RoleChanged{EventMeta: s.meta(sc, now), Member: user, From: seen.Role, To: role})
+	})
 	return m, nil
 }
 
@@ -132,7 +142,8 @@ func (s *Service) ChangeRole(ctx context.Context, user workspace.UserID, role wo
 // team:manage and may not remove someone whose role is above their own.
 //
 // Errors: workspace.ErrNoScope, workspace.ErrInvalid, workspace.ErrForbidden,
-// ErrAccountOwner, workspace.ErrNotFound, workspace.ErrConflict.
+// ErrAccountOwner, workspace.ErrNotFound, workspace.ErrConflict (the
+// membership changed concurrently; retry), and the store's errors.
 func (s *Service) Remove(ctx context.Context, user workspace.UserID) error {
 	sc, seen, err := s.manageMember(ctx, user)
 	if err != nil {
@@ -144,7 +155,9 @@ func (s *Service) Remove(ctx context.Context, user workspace.UserID) error {
 // Leave takes the caller out of the active workspace. The account owner
 // cannot leave (they own every workspace of the account).
 //
-// Errors: workspace.ErrNoScope, ErrAccountOwner, workspace.ErrNotFound.
+// Errors: workspace.ErrNoScope, ErrAccountOwner, workspace.ErrNotFound,
+// workspace.ErrConflict (the membership changed concurrently; retry), and the
+// store's errors.
 func (s *Service) Leave(ctx context.Context) error {
 	sc, err := workspace.RequireScope(ctx)
 	if err != nil {
@@ -159,16 +172,24 @@ func (s *Service) Leave(ctx context.Context) error {
 
 func (s *Service) remove(ctx context.Context, sc workspace.Scope, seen workspace.Membership, left bool) error {
 	err := s.store.Atomic(ctx, func(ctx context.Context) error {
-		if _, err := s.lockMember(ctx, seen); err != nil {
+		cur, err := s.lockMember(ctx, seen)
+		if err != nil {
 			return err
+		}
+		if !left {
+			if err := s.mayGrant(ctx, cur.Role); err != nil {
+				return err
+			}
 		}
 		return s.store.DeleteMembership(ctx, seen.WorkspaceID, seen.UserID)
 	})
 	if err != nil {
 		return err
 	}
-	s.authz.Invalidate(sc.WorkspaceID)
-	s.events.Publish(ctx, Removed{EventMeta: s.meta(sc, s.clock()), Member: seen.UserID, Role: seen.Role, Left: left})
+	workspace.AfterCommit(ctx, s.store, func() {
+		s.authz.Invalidate(sc.WorkspaceID)
+		s.events.Publish(ctx, Removed{EventMeta: s.meta(sc, s.clock()), Member: seen.UserID, Role: seen.Role, Left: left})
+	})
 	return nil
 }
 

@@ -23,7 +23,8 @@ import (
 //
 // Errors: workspace.ErrNoScope, workspace.ErrForbidden (caller is not the
 // account owner), workspace.ErrInvalid (to, previousRole, to is the caller),
-// workspace.ErrNotFound (to has no access to the active workspace).
+// workspace.ErrNotFound (to has no access to the active workspace), and the
+// store's errors.
 func (s *Service) TransferOwnership(ctx context.Context, to workspace.UserID, previousRole workspace.Role) error {
 	sc, err := workspace.RequireScope(ctx)
 	if err != nil {
@@ -54,7 +55,23 @@ func (s *Service) TransferOwnership(ctx context.Context, to workspace.UserID, pr
 		if acc.OwnerID != sc.UserID {
 			return fmt.Errorf("%w: only the account owner can transfer account %s", workspace.ErrForbidden, acc.ID)
 		}
-		if workspaces, err = s.store.ListAccountWorkspaces(ctx, acc.ID); err != nil {
+		listed, err := s.store.ListAccountWorkspaces(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		// Lock every workspace (account, then workspaces by id: the order
+		// all writers use) before touching memberships; one deleted since
+		// it was listed is skipped.
+		workspaces = workspaces[:0]
+		for _, w := range listed {
+			if _, err := s.store.LockWorkspace(ctx, w.ID); errors.Is(err, workspace.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			workspaces = append(workspaces, w)
+		}
+		if _, err := s.store.GetAccess(ctx, sc.WorkspaceID, to); err != nil {
 			return err
 		}
 		for _, w := range workspaces {
@@ -71,12 +88,14 @@ func (s *Service) TransferOwnership(ctx context.Context, to workspace.UserID, pr
 	if err != nil {
 		return err
 	}
-	for _, w := range workspaces {
-		s.authz.Invalidate(w.ID)
-	}
-	meta := s.meta(sc, now)
-	meta.WorkspaceID = uuid.Nil
-	s.events.Publish(ctx, OwnershipTransferred{EventMeta: meta, From: sc.UserID, To: to, PreviousOwnerRole: previousRole})
+	workspace.AfterCommit(ctx, s.store, func() {
+		for _, w := range workspaces {
+			s.authz.Invalidate(w.ID)
+		}
+		meta := s.meta(sc, now)
+		meta.WorkspaceID = uuid.Nil
+		s.events.Publish(ctx, OwnershipTransferred{EventMeta: meta, From: sc.UserID, To: to, PreviousOwnerRole: previousRole})
+	})
 	return nil
 }
 

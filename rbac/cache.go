@@ -49,7 +49,16 @@ func (a *Authorizer) shardOf(id uuid.UUID) *shard {
 
 // snapshot returns the compiled policy of a workspace, loading it on first
 // use. The fast path is a shard read lock, a map lookup and an atomic load.
+//
+// Inside a transaction of the store the workspace is read through that
+// transaction and not cached: the data may not be committed (and may roll
+// back), and sharing a load with callers outside the transaction could wait
+// on the very transaction the caller is in. That is also how the services
+// re-check permissions after locking a workspace.
 func (a *Authorizer) snapshot(ctx context.Context, id uuid.UUID) (*snapshot, error) {
+	if workspace.InTransaction(ctx, a.store) {
+		return a.read(ctx, id)
+	}
 	sh := a.shardOf(id)
 	sh.mu.RLock()
 	e := sh.m[id]

@@ -105,6 +105,14 @@ func (a *Authorizer) CreateRole(ctx context.Context, name workspace.Role, perms 
 		if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
 			return err
 		}
+		// Decided again under the lock, on data read in this transaction:
+		// the actor may have been demoted since the check above.
+		if _, actor, err = a.manager(ctx); err != nil {
+			return err
+		}
+		if err := a.within(sc, actor, name, perms); err != nil {
+			return err
+		}
 		existing, err := a.store.ListRoles(ctx, sc.WorkspaceID)
 		if err != nil {
 			return err
@@ -122,8 +130,10 @@ func (a *Authorizer) CreateRole(ctx context.Context, name workspace.Role, perms 
 	if err != nil {
 		return CustomRole{}, err
 	}
-	a.Invalidate(sc.WorkspaceID)
-	a.cfg.events.Publish(ctx, RoleCreated{EventMeta: a.meta(sc), Role: r})
+	workspace.AfterCommit(ctx, a.store, func() {
+		a.Invalidate(sc.WorkspaceID)
+		a.cfg.events.Publish(ctx, RoleCreated{EventMeta: a.meta(sc), Role: r})
+	})
 	return r, nil
 }
 
@@ -149,6 +159,14 @@ func (a *Authorizer) UpdateRole(ctx context.Context, name workspace.Role, perms 
 		if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
 			return err
 		}
+		// Decided again under the lock, on data read in this transaction:
+		// the actor may have been demoted since the check above.
+		if _, actor, err = a.manager(ctx); err != nil {
+			return err
+		}
+		if err := a.within(sc, actor, name, perms); err != nil {
+			return err
+		}
 		before, err = a.getRole(ctx, sc, name)
 		if err != nil {
 			return err
@@ -163,8 +181,10 @@ func (a *Authorizer) UpdateRole(ctx context.Context, name workspace.Role, perms 
 	if err != nil {
 		return CustomRole{}, err
 	}
-	a.Invalidate(sc.WorkspaceID)
-	a.cfg.events.Publish(ctx, RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after})
+	workspace.AfterCommit(ctx, a.store, func() {
+		a.Invalidate(sc.WorkspaceID)
+		a.cfg.events.Publish(ctx, RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after})
+	})
 	return after, nil
 }
 
@@ -187,6 +207,11 @@ func (a *Authorizer) RenameRole(ctx context.Context, from, to workspace.Role) (C
 		if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
 			return err
 		}
+		// Decided again under the lock, on data read in this transaction:
+		// the actor may have been demoted since the check above.
+		if _, actor, err = a.manager(ctx); err != nil {
+			return err
+		}
 		before, err = a.getRole(ctx, sc, from)
 		if err != nil {
 			return err
@@ -207,8 +232,10 @@ func (a *Authorizer) RenameRole(ctx context.Context, from, to workspace.Role) (C
 	if err != nil {
 		return CustomRole{}, err
 	}
-	a.Invalidate(sc.WorkspaceID)
-	a.cfg.events.Publish(ctx, RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after, Moved: moved})
+	workspace.AfterCommit(ctx, a.store, func() {
+		a.Invalidate(sc.WorkspaceID)
+		a.cfg.events.Publish(ctx, RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after, Moved: moved})
+	})
 	return after, nil
 }
 
@@ -237,6 +264,16 @@ func (a *Authorizer) DeleteRole(ctx context.Context, name, reassignTo workspace.
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
 		if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
 			return err
+		}
+		// Decided again under the lock, on data read in this transaction:
+		// the actor may have been demoted since the check above.
+		if _, actor, err = a.manager(ctx); err != nil {
+			return err
+		}
+		if reassignTo.IsBuiltin() {
+			if err := a.within(sc, actor, reassignTo, a.builtinPerms(reassignTo)); err != nil {
+				return err
+			}
 		}
 		gone, err = a.getRole(ctx, sc, name)
 		if err != nil {
@@ -272,8 +309,10 @@ func (a *Authorizer) DeleteRole(ctx context.Context, name, reassignTo workspace.
 	if err != nil {
 		return err
 	}
-	a.Invalidate(sc.WorkspaceID)
-	a.cfg.events.Publish(ctx, RoleDeleted{EventMeta: a.meta(sc), Role: gone, ReassignedTo: reassignTo, Moved: moved})
+	workspace.AfterCommit(ctx, a.store, func() {
+		a.Invalidate(sc.WorkspaceID)
+		a.cfg.events.Publish(ctx, RoleDeleted{EventMeta: a.meta(sc), Role: gone, ReassignedTo: reassignTo, Moved: moved})
+	})
 	return nil
 }
 

@@ -68,13 +68,20 @@ func normalizeAccountName(name string) (string, error) {
 	if name == "" || len([]rune(name)) > MaxAccountNameLen {
 		return "", fmt.Errorf("%w: account name must be 1-%d characters", ErrInvalid, MaxAccountNameLen)
 	}
+	if err := printable("account name", name); err != nil {
+		return "", err
+	}
 	return name, nil
 }
 
-// ValidateUser reports whether u can identify a person.
+// MaxUserIDLen bounds user ids, in bytes.
+const MaxUserIDLen = 256
+
+// ValidateUser reports whether u can identify a person: 1-256 bytes of valid
+// UTF-8, not only spaces, without control characters.
 func ValidateUser(u UserID) error {
-	if strings.TrimSpace(string(u)) == "" || len(u) > 256 {
-		return fmt.Errorf("%w: user id must be 1-256 characters", ErrInvalid)
+	if strings.TrimSpace(string(u)) == "" || len(u) > MaxUserIDLen {
+		return fmt.Errorf("%w: user id must be 1-%d bytes", ErrInvalid, MaxUserIDLen)
 	}
-	return nil
+	return printable("user id", string(u))
 }

@@ -69,7 +69,9 @@ func (s *Service) CreateAccount(ctx context.Context, a NewAccount) (Account, Wor
 	if err != nil {
 		return Account{}, Workspace{}, err
 	}
-	s.events.Publish(ctx, Created{EventMeta: EventMeta{At: now, AccountID: acc.ID, WorkspaceID: ws.ID, Actor: a.Owner}, Workspace: ws})
+	AfterCommit(ctx, s.store, func() {
+		s.events.Publish(ctx, Created{EventMeta: EventMeta{At: now, AccountID: acc.ID, WorkspaceID: ws.ID, Actor: a.Owner}, Workspace: ws})
+	})
 	return acc, ws, nil
 }
 
@@ -80,7 +82,8 @@ func (s *Service) CreateAccount(ctx context.Context, a NewAccount) (Account, Wor
 //
 // Errors: ErrNoScope, ErrForbidden, ErrInvalid, ErrConflict (a workspace of
 // the account already has this name, ignoring case), ErrPlanLimit,
-// ErrNotFound (the account is gone).
+// ErrNotFound (the account or the active workspace is gone), and the store's
+// errors (such as bunstore.ErrSerialization when its retries ran out).
 func (s *Service) Create(ctx context.Context, n NewWorkspace) (Workspace, error) {
 	sc, err := RequireScope(ctx)
 	if err != nil {
@@ -99,6 +102,14 @@ func (s *Service) Create(ctx context.Context, n NewWorkspace) (Workspace, error)
 		// the count below cannot be raced past the plan's limit.
 		acc, err := s.store.LockAccount(ctx, sc.AccountID)
 		if err != nil {
+			return err
+		}
+		// Decided again with the active workspace locked, on data read in
+		// this transaction: the caller may have lost the role meanwhile.
+		if _, err := s.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
+			return err
+		}
+		if err := s.authz.Require(ctx, ResourceSettings, ActionCreate); err != nil {
 			return err
 		}
 		limits, err := s.plans.Limits(ctx, acc)
@@ -123,7 +134,9 @@ func (s *Service) Create(ctx context.Context, n NewWorkspace) (Workspace, error)
 	if err != nil {
 		return Workspace{}, err
 	}
-	s.authz.Invalidate(ws.ID)
-	s.events.Publish(ctx, Created{EventMeta: EventMeta{At: now, AccountID: ws.AccountID, WorkspaceID: ws.ID, Actor: sc.UserID}, Workspace: ws})
+	AfterCommit(ctx, s.store, func() {
+		s.authz.Invalidate(ws.ID)
+		s.events.Publish(ctx, Created{EventMeta: EventMeta{At: now, AccountID: ws.AccountID, WorkspaceID: ws.ID, Actor: sc.UserID}, Workspace: ws})
+	})
 	return ws, nil
 }

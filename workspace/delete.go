@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -14,11 +15,13 @@ import (
 //
 // The user of the active scope must be owner of the workspace to delete (it
 // need not be the active one), and confirmation must equal the workspace's
-// name exactly, as typed in the confirmation field. Scopes that point at the
-// deleted workspace stop working at once.
+// name exactly, as typed in the confirmation field. The last workspace of an
+// account cannot be deleted. Scopes that point at the deleted workspace stop
+// working at once.
 //
-// Errors: ErrNoScope, ErrNotFound (no such workspace or no access),
-// ErrForbidden (not an owner), ErrConfirmation, and a purge's own error.
+// Errors: ErrNoScope, ErrNotFound (no such workspace or no access: the two
+// are not told apart), ErrForbidden (not an owner), ErrConfirmation,
+// ErrLastWorkspace, a purge's own error, and the store's errors.
 func (s *Service) Delete(ctx context.Context, id uuid.UUID, confirmation string) error {
 	sc, err := RequireScope(ctx)
 	if err != nil {
@@ -26,22 +29,43 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID, confirmation string)
 	}
 	access, err := s.store.GetAccess(ctx, id, sc.UserID)
 	if err != nil {
-		return err
+		return notFound(err, id)
 	}
-	target := WithScope(ctx, ScopeFor(sc.UserID, access))
-	if err := s.authz.Require(target, ResourceSettings, ActionDelete); err != nil {
+	if err := s.authz.Require(WithScope(ctx, ScopeFor(sc.UserID, access)), ResourceSettings, ActionDelete); err != nil {
 		return err
 	}
 	var gone Workspace
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
+		// Account before workspace, the order every writer locks in; the
+		// account lock also keeps two deletes from removing the last two
+		// workspaces at once.
+		if _, err := s.store.LockAccount(ctx, access.Workspace.AccountID); err != nil {
+			return err
+		}
 		w, err := s.store.LockWorkspace(ctx, id)
 		if err != nil {
+			return notFound(err, id)
+		}
+		// Decided again under the lock, on data read in this transaction: a
+		// concurrent removal or demotion of the caller wins.
+		fresh, err := s.store.GetAccess(ctx, id, sc.UserID)
+		if err != nil {
+			return notFound(err, id)
+		}
+		if err := s.authz.Require(WithScope(ctx, ScopeFor(sc.UserID, fresh)), ResourceSettings, ActionDelete); err != nil {
 			return err
 		}
 		// Compared under the lock, so a concurrent rename cannot make a
 		// confirmation typed for the old name delete the renamed workspace.
 		if confirmation != w.Name {
 			return fmt.Errorf("%w: workspace %s", ErrConfirmation, id)
+		}
+		n, err := s.store.CountWorkspaces(ctx, w.AccountID)
+		if err != nil {
+			return err
+		}
+		if n <= 1 {
+			return fmt.Errorf("%w: workspace %s of account %s", ErrLastWorkspace, id, w.AccountID)
 		}
 		for _, p := range s.purgeList() {
 			if err := p.fn(ctx, id); err != nil {
@@ -54,7 +78,19 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID, confirmation string)
 	if err != nil {
 		return err
 	}
-	s.authz.Invalidate(id)
-	s.events.Publish(ctx, Deleted{EventMeta: EventMeta{At: s.clock(), AccountID: gone.AccountID, WorkspaceID: gone.ID, Actor: sc.UserID}, Workspace: gone})
+	AfterCommit(ctx, s.store, func() {
+		s.authz.Invalidate(id)
+		s.events.Publish(ctx, Deleted{EventMeta: EventMeta{At: s.clock(), AccountID: gone.AccountID, WorkspaceID: gone.ID, Actor: sc.UserID}, Workspace: gone})
+	})
 	return nil
+}
+
+// notFound gives every "not found" about a workspace the same message, so
+// that the store's wording cannot tell a missing workspace from one the
+// caller may not see.
+func notFound(err error, id uuid.UUID) error {
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: workspace %s", ErrNotFound, id)
+	}
+	return err
 }

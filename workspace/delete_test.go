@@ -15,6 +15,9 @@ func TestDeleteNeedsOwnerAndExactName(t *testing.T) {
 	e := newEnv(t, unlimited)
 	ctx, sales := e.Account(t, "alice", "Sales")
 	admin := e.Join(t, ctx, "adam", workspace.RoleAdmin)
+	require.ErrorIs(t, e.WS.Delete(ctx, sales.ID, "Sales"), workspace.ErrLastWorkspace, "an account keeps one workspace")
+	_, err := e.WS.Create(ctx, workspace.NewWorkspace{Name: "Support"})
+	require.NoError(t, err)
 
 	require.ErrorIs(t, e.WS.Delete(context.Background(), sales.ID, "Sales"), workspace.ErrNoScope)
 	require.ErrorIs(t, e.WS.Delete(admin, sales.ID, "Sales"), workspace.ErrForbidden, "only owners delete")
@@ -23,7 +26,7 @@ func TestDeleteNeedsOwnerAndExactName(t *testing.T) {
 	}
 	require.ErrorIs(t, e.WS.Delete(ctx, uuid.New(), "Sales"), workspace.ErrNotFound)
 
-	_, err := e.WS.Get(context.Background(), "alice", sales.ID)
+	_, err = e.WS.Get(context.Background(), "alice", sales.ID)
 	require.NoError(t, err, "refused deletes change nothing")
 	_, err = e.WS.Switch(context.Background(), "adam", sales.ID)
 	require.NoError(t, err)
@@ -73,6 +76,8 @@ func TestDeleteRemovesEverythingAndStopsScopes(t *testing.T) {
 func TestDeleteIsAllOrNothing(t *testing.T) {
 	e := newEnv(t, unlimited)
 	ctx, sales := e.Account(t, "alice", "Sales")
+	_, err := e.WS.Create(ctx, workspace.NewWorkspace{Name: "Support"})
+	require.NoError(t, err)
 	e.Join(t, ctx, "bob", workspace.RoleMember)
 	boom := errors.New("disk on fire")
 	// The first purge writes (a membership removal) before the second fails:
@@ -82,7 +87,7 @@ func TestDeleteIsAllOrNothing(t *testing.T) {
 	})
 	e.WS.RegisterPurge("failing", func(context.Context, uuid.UUID) error { return boom })
 
-	err := e.WS.Delete(ctx, sales.ID, "Sales")
+	err = e.WS.Delete(ctx, sales.ID, "Sales")
 	require.ErrorIs(t, err, boom)
 	_, err = e.Store.GetWorkspace(context.Background(), sales.ID)
 	require.NoError(t, err)

@@ -24,6 +24,10 @@ var (
 	// ErrConfirmation means the text typed to confirm a deletion does not equal
 	// the workspace name.
 	ErrConfirmation = errors.New("workspace: confirmation does not match the workspace name")
+	// ErrLastWorkspace means the workspace is the last one of its account,
+	// which cannot be deleted: an account without workspaces could not be
+	// reached any more.
+	ErrLastWorkspace = errors.New("workspace: the last workspace of an account cannot be deleted")
 	// ErrNoTransaction means a method that needs the caller's transaction (a
 	// row lock) was called outside Store.Atomic.
 	ErrNoTransaction = errors.New("workspace: no transaction in context")

@@ -23,18 +23,26 @@ func (s *Service) Get(ctx context.Context, user UserID, id uuid.UUID) (Workspace
 	}
 	a, err := s.store.GetAccess(ctx, id, user)
 	if err != nil {
-		return Workspace{}, err
+		return Workspace{}, notFound(err, id)
 	}
 	return a.Workspace, nil
 }
 
-// Account returns the account of the active scope.
+// Account returns the account of the active scope, to a user who still has
+// access to the scope's workspace.
 //
-// Errors: ErrNoScope, ErrNotFound.
+// Errors: ErrNoScope, ErrNotFound (also when the scope's user lost access).
 func (s *Service) Account(ctx context.Context) (Account, error) {
 	sc, err := RequireScope(ctx)
 	if err != nil {
 		return Account{}, err
+	}
+	a, err := s.store.GetAccess(ctx, sc.WorkspaceID, sc.UserID)
+	if err != nil {
+		return Account{}, notFound(err, sc.WorkspaceID)
+	}
+	if a.Workspace.AccountID != sc.AccountID {
+		return Account{}, fmt.Errorf("%w: account %s", ErrNotFound, sc.AccountID)
 	}
 	return s.store.GetAccount(ctx, sc.AccountID)
 }

@@ -16,6 +16,39 @@ type Transactor interface {
 	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
+// TxObserver is an optional capability of a Transactor, found by type
+// assertion. Services use it so that what follows a commit (events, cache
+// invalidation) waits for the real commit: when a host calls a service inside
+// its own Atomic, the service's transaction only joins the host's, which may
+// still roll back. Both stores of this module implement it.
+type TxObserver interface {
+	// InTransaction reports whether ctx carries a transaction of this store.
+	InTransaction(ctx context.Context) bool
+	// AfterCommit runs fn after the outermost transaction in ctx commits, or
+	// at once when ctx carries none. fn never runs if the transaction rolls
+	// back, and runs once even if the store retries the transaction.
+	AfterCommit(ctx context.Context, fn func())
+}
+
+// AfterCommit runs fn after the transaction in ctx commits, using t's
+// TxObserver capability. Without it, fn runs at once: callers then call it as
+// the last step of their Atomic function, so that a failure before it
+// prevents fn, but a host transaction around theirs may still roll back.
+func AfterCommit(ctx context.Context, t Transactor, fn func()) {
+	if o, ok := t.(TxObserver); ok {
+		o.AfterCommit(ctx, fn)
+		return
+	}
+	fn()
+}
+
+// InTransaction reports whether ctx carries a transaction of t; false when t
+// lacks the TxObserver capability.
+func InTransaction(ctx context.Context, t Transactor) bool {
+	o, ok := t.(TxObserver)
+	return ok && o.InTransaction(ctx)
+}
+
 // Page asks for at most Limit items that come after the item with id After
 // (uuid.Nil: from the start). Lists are ordered by id, which for UUIDv7 ids is
 // creation order, so paging is stable while items are added.

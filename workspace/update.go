@@ -11,8 +11,9 @@ type Changes struct {
 // Update renames or re-describes the active workspace. It needs
 // settings:update there.
 //
-// Errors: ErrNoScope, ErrForbidden, ErrInvalid, ErrConflict (name taken in the
-// account, ignoring case), ErrNotFound (the workspace is gone).
+// Errors: ErrNoScope, ErrForbidden (also when the workspace is gone: the
+// caller's role there is gone with it), ErrInvalid, ErrConflict (name taken
+// in the account, ignoring case), and the store's errors.
 func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 	sc, err := RequireScope(ctx)
 	if err != nil {
@@ -38,6 +39,10 @@ func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 		if err != nil {
 			return err
 		}
+		// Decided again under the lock, on data read in this transaction.
+		if err := s.authz.Require(ctx, ResourceSettings, ActionUpdate); err != nil {
+			return err
+		}
 		before, after = w, w
 		if c.Name != nil {
 			after.Name = name
@@ -55,7 +60,9 @@ func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 		return Workspace{}, err
 	}
 	if after != before {
-		s.events.Publish(ctx, Updated{EventMeta: EventMeta{At: after.UpdatedAt, AccountID: after.AccountID, WorkspaceID: after.ID, Actor: sc.UserID}, Before: before, After: after})
+		AfterCommit(ctx, s.store, func() {
+			s.events.Publish(ctx, Updated{EventMeta: EventMeta{At: after.UpdatedAt, AccountID: after.AccountID, WorkspaceID: after.ID, Actor: sc.UserID}, Before: before, After: after})
+		})
 	}
 	return after, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -27,7 +28,8 @@ const (
 )
 
 // NormalizeName trims a workspace name and checks its length (1-64
-// characters) and that it holds no control characters. Uniqueness ignores
+// characters), that it is valid UTF-8 and that it holds no control
+// characters. Uniqueness ignores
 // case; see NameKey.
 func NormalizeName(name string) (string, error) {
 	name = strings.TrimSpace(name)
@@ -35,21 +37,41 @@ func NormalizeName(name string) (string, error) {
 	if n == 0 || n > MaxNameLen {
 		return "", fmt.Errorf("%w: workspace name must be 1-%d characters, got %d", ErrInvalid, MaxNameLen, n)
 	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return "", fmt.Errorf("%w: workspace name must not contain control characters", ErrInvalid)
+	if err := printable("workspace name", name); err != nil {
+		return "", err
 	}
 	return name, nil
+}
+
+// printable refuses invalid UTF-8 (PostgreSQL would store U+FFFD instead, so
+// the name typed to confirm a deletion could never match) and control
+// characters (NUL cannot be stored at all).
+func printable(what, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, what)
+	}
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return fmt.Errorf("%w: %s must not contain control characters", ErrInvalid, what)
+	}
+	return nil
 }
 
 // NameKey is the form in which names are compared for uniqueness within an
 // account: "Sales" and "sales" collide. Stores index this value.
 func NameKey(name string) string { return strings.ToLower(name) }
 
-// NormalizeDescription trims a description and checks its length (0-500).
+// NormalizeDescription trims a description and checks its length (0-500),
+// that it is valid UTF-8, and that its only control characters are line
+// breaks and tabs.
 func NormalizeDescription(d string) (string, error) {
 	d = strings.TrimSpace(d)
 	if n := len([]rune(d)); n > MaxDescriptionLen {
 		return "", fmt.Errorf("%w: description must be at most %d characters, got %d", ErrInvalid, MaxDescriptionLen, n)
+	}
+	// Line breaks and tabs are fine in a description; other control
+	// characters are not.
+	if err := printable("description", strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(d)); err != nil {
+		return "", err
 	}
 	return d, nil
 }

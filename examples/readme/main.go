@@ -30,8 +30,9 @@ func main() {
 	bobScope, _ := team.Accept(ctx, "bob", token)
 	bob := workspace.WithScope(ctx, bobScope)
 
-	fmt.Println(authz.Require(bob, "conversations", "read"))        // <nil>
-	fmt.Println(authz.Require(bob, "agents", "create"))             // workspace: forbidden ...
-	fmt.Println(workspaces.Delete(alice, sales.ID, "sales"))        // confirmation does not match
-	fmt.Println(workspaces.Delete(alice, sales.ID, "Sales") == nil) // true
+	fmt.Println(authz.Require(bob, "conversations", "read")) // <nil>
+	fmt.Println(authz.Require(bob, "agents", "create"))      // workspace: forbidden ...
+	staging, _ := workspaces.Create(alice, workspace.NewWorkspace{Name: "Staging"})
+	fmt.Println(workspaces.Delete(alice, staging.ID, "staging"))        // confirmation does not match
+	fmt.Println(workspaces.Delete(alice, staging.ID, "Staging") == nil) // true
 }

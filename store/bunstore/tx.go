@@ -67,7 +67,8 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 			_ = tx.Rollback()
 		}
 	}()
-	txCtx := context.WithValue(ctx, txKey{}, tx)
+	after := &afterCommit{}
+	txCtx := context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, after)
 	for _, h := range s.beginHooks {
 		if err := h(txCtx, tx); err != nil {
 			return err
@@ -83,7 +84,40 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 		}
 		return fmt.Errorf("%w: %w", ErrCommit, mapErr(err, "commit"))
 	}
+	after.run()
 	return nil
+}
+
+// afterCommit collects what AfterCommit deferred during one attempt of a
+// transaction; a retried attempt starts a new list, so a function registered
+// by a rolled-back attempt never runs.
+type afterCommit struct{ fns []func() }
+
+type afterKey struct{}
+
+func (a *afterCommit) run() {
+	for _, fn := range a.fns {
+		fn()
+	}
+}
+
+// InTransaction implements workspace.TxObserver.
+func (s *Store) InTransaction(ctx context.Context) bool {
+	_, ok := TxFrom(ctx)
+	return ok
+}
+
+// AfterCommit implements workspace.TxObserver: fn runs after the transaction
+// that Atomic began in ctx commits, or at once outside one. When the Store was
+// built on a host's bun.Tx, Atomic's transactions are savepoints and fn runs
+// when the outermost Atomic releases its savepoint: the host owns the real
+// commit.
+func (s *Store) AfterCommit(ctx context.Context, fn func()) {
+	if a, ok := ctx.Value(afterKey{}).(*afterCommit); ok {
+		a.fns = append(a.fns, fn)
+		return
+	}
+	fn()
 }
 
 // write runs fn as one unit of writes that may fail in an expected way

@@ -33,6 +33,8 @@ type tx struct {
 	// instead of corrupting the tables. It stays set once the tx has ended.
 	busy  atomic.Bool
 	ended atomic.Bool
+	// afterCommit runs once the transaction committed (AfterCommit).
+	afterCommit []func()
 }
 
 // onRollback records how to undo a write that was just made. Undo functions
@@ -186,6 +188,9 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context) error) 
 		t.undo = nil
 		t.ended.Store(true)
 		s.unlock()
+		if committed {
+			t.runAfterCommit()
+		}
 	}()
 	if err := fn(context.WithValue(ctx, txKey{s}, t)); err != nil {
 		return err
@@ -195,4 +200,31 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context) error) 
 	}
 	committed = true
 	return nil
+}
+
+// runAfterCommit runs what AfterCommit deferred, once the lock is released.
+func (t *tx) runAfterCommit() {
+	fns := t.afterCommit
+	t.afterCommit = nil
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// InTransaction implements workspace.TxObserver.
+func (s *Store) InTransaction(ctx context.Context) bool {
+	t := s.txOf(ctx)
+	return t != nil && !t.ended.Load()
+}
+
+// AfterCommit implements workspace.TxObserver: fn runs after the outermost
+// Atomic of ctx commits and has released the store lock (so fn may use the
+// store), or at once outside a transaction; never after a rollback.
+func (s *Store) AfterCommit(ctx context.Context, fn func()) {
+	t := s.txOf(ctx)
+	if t == nil || t.ended.Load() {
+		fn()
+		return
+	}
+	t.afterCommit = append(t.afterCommit, fn)
 }

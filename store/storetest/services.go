@@ -27,6 +27,8 @@ func runServices(t *testing.T, h Harness) {
 		{"concurrent accepts of one token make one member", concurrentAccepts},
 		{"concurrent demotions keep an owner", concurrentDemotions},
 		{"a failing purge rolls the deletion back", failingPurge},
+		{"an old token racing its resend never joins", acceptRacingResend},
+		{"an accept racing a revoke: one of them wins", acceptRacingRevoke},
 	} {
 		t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
 	}
@@ -157,6 +159,8 @@ func concurrentDemotions(t *testing.T, h Harness) {
 func failingPurge(t *testing.T, h Harness) {
 	e := testenv.NewOn(t, h.New(t), testenv.Unlimited)
 	ctx, w := e.Account(t, user("owner"), "First")
+	_, err := e.WS.Create(ctx, workspace.NewWorkspace{Name: "Second"})
+	require.NoError(t, err)
 	bob := user("bob")
 	e.Join(t, ctx, bob, workspace.RoleMember)
 	inv, _, err := e.Team.Invite(ctx, "carol@example.com", workspace.RoleViewer)
@@ -175,4 +179,60 @@ func failingPurge(t *testing.T, h Harness) {
 	require.NoError(t, err, "the purge's own write was rolled back")
 	_, err = e.Store.GetInvitation(context.Background(), w.ID, inv.ID)
 	require.NoError(t, err)
+}
+
+func acceptRacingResend(t *testing.T, h Harness) {
+	e := testenv.NewOn(t, h.New(t), testenv.Unlimited)
+	ctx, _ := e.Account(t, user("owner"), "First")
+	for i := range 6 {
+		inv, old, err := e.Team.Invite(ctx, fmt.Sprintf("r%d@example.com", i), workspace.RoleMember)
+		require.NoError(t, err)
+		var acceptErr, resendErr error
+		race(2, func(j int) error {
+			if j == 0 {
+				_, acceptErr = e.Team.Accept(context.Background(), user("joiner"), old)
+			} else {
+				_, _, resendErr = e.Team.Resend(ctx, inv.ID)
+			}
+			return nil
+		})
+		switch {
+		case acceptErr == nil:
+			require.ErrorIs(t, resendErr, membership.ErrNotPending, "the old token joined, so the resend came too late")
+		case resendErr == nil:
+			require.ErrorIs(t, acceptErr, membership.ErrTokenUnknown, "the token was replaced first")
+		default:
+			t.Fatalf("both failed: accept %v, resend %v", acceptErr, resendErr)
+		}
+	}
+}
+
+func acceptRacingRevoke(t *testing.T, h Harness) {
+	e := testenv.NewOn(t, h.New(t), testenv.Unlimited)
+	ctx, w := e.Account(t, user("owner"), "First")
+	for i := range 6 {
+		inv, token, err := e.Team.Invite(ctx, fmt.Sprintf("v%d@example.com", i), workspace.RoleMember)
+		require.NoError(t, err)
+		joiner := user("joiner")
+		var acceptErr, revokeErr error
+		race(2, func(j int) error {
+			if j == 0 {
+				_, acceptErr = e.Team.Accept(context.Background(), joiner, token)
+			} else {
+				revokeErr = e.Team.Revoke(ctx, inv.ID)
+			}
+			return nil
+		})
+		_, memberErr := e.Store.GetMembership(context.Background(), w.ID, joiner)
+		switch {
+		case acceptErr == nil:
+			require.ErrorIs(t, revokeErr, membership.ErrNotPending)
+			require.NoError(t, memberErr)
+		case revokeErr == nil:
+			require.ErrorIs(t, acceptErr, membership.ErrTokenRevoked)
+			require.ErrorIs(t, memberErr, workspace.ErrNotFound)
+		default:
+			t.Fatalf("both failed: accept %v, revoke %v", acceptErr, revokeErr)
+		}
+	}
 }
