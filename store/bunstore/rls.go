@@ -2,6 +2,7 @@ package bunstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -99,7 +100,9 @@ func (r *Registry) GrantApp(ctx context.Context, db bun.IDB, role string) error 
 // VerifyStrict checks, through db's connection, that strict mode really
 // holds: the connecting role is neither superuser nor BYPASSRLS, and every
 // registered table (and extra table) has row-level security enabled and
-// forced with the policy in place. Run it at start-up in strict mode.
+// forced with the policy in place, and no other permissive policy there
+// applies to the role. Run it at start-up in strict mode, with
+// LibraryTables() as extra once EnableStrict covers them.
 // Errors: ErrNotStrict, the database's.
 func (r *Registry) VerifyStrict(ctx context.Context, db bun.IDB, extra ...string) error {
 	var super, bypass bool
@@ -111,14 +114,22 @@ func (r *Registry) VerifyStrict(ctx context.Context, db bun.IDB, extra ...string
 	}
 	for _, t := range append(r.Tables(), extra...) {
 		var enabled, forced, policy bool
+		var other sql.NullString
+		// Permissive policies are OR-ed: any other one that applies to
+		// this role (such as LibraryPolicyName) would open the table.
 		err := db.QueryRowContext(ctx, `SELECT c.relrowsecurity, c.relforcerowsecurity,
-			EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = ?)
-			FROM pg_class c WHERE c.oid = to_regclass(?)`, PolicyName, quoteQualified(t)).Scan(&enabled, &forced, &policy)
+			EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = ?),
+			(SELECT min(p.polname) FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname <> ? AND p.polpermissive
+				AND (0 = ANY (p.polroles) OR EXISTS (SELECT 1 FROM unnest(p.polroles) r WHERE r <> 0 AND pg_has_role(current_user, r, 'USAGE'))))
+			FROM pg_class c WHERE c.oid = to_regclass(?)`, PolicyName, PolicyName, quoteQualified(t)).Scan(&enabled, &forced, &policy, &other)
 		if err != nil {
 			return fmt.Errorf("%w: table %s: %v", ErrNotStrict, t, err)
 		}
 		if !enabled || !forced || !policy {
 			return fmt.Errorf("%w: table %s: rls enabled=%t forced=%t policy=%t", ErrNotStrict, t, enabled, forced, policy)
+		}
+		if other.Valid {
+			return fmt.Errorf("%w: table %s: policy %s also applies to the connecting role", ErrNotStrict, t, other.String)
 		}
 	}
 	return nil
