@@ -26,6 +26,17 @@ func (a *Authorizer) manager(ctx context.Context) (workspace.Scope, *compiledRol
 	return sc, &s.roles[r], nil
 }
 
+// lockManager locks the scope's workspace and decides the actor again, on
+// data read in the transaction of ctx: the actor may have been demoted since
+// the check made before the transaction.
+func (a *Authorizer) lockManager(ctx context.Context, sc workspace.Scope) (*compiledRole, error) {
+	if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
+		return nil, err
+	}
+	_, actor, err := a.manager(ctx)
+	return actor, err
+}
+
 // compileSet validates perms (at least one, each registered) and returns
 // them in canonical order with their bits.
 func (a *Authorizer) compileSet(perms []Permission) ([]Permission, *compiledRole, error) {
@@ -102,12 +113,7 @@ func (a *Authorizer) CreateRole(ctx context.Context, name workspace.Role, perms 
 	now := a.cfg.clock()
 	r := CustomRole{WorkspaceID: sc.WorkspaceID, Name: name, Permissions: perms, CreatedAt: now, UpdatedAt: now}
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
-		if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
-			return err
-		}
-		// Decided again under the lock, on data read in this transaction:
-		// the actor may have been demoted since the check above.
-		if _, actor, err = a.manager(ctx); err != nil {
+		if actor, err = a.lockManager(ctx, sc); err != nil {
 			return err
 		}
 		if err := a.within(sc, actor, name, perms); err != nil {
@@ -156,12 +162,7 @@ func (a *Authorizer) UpdateRole(ctx context.Context, name workspace.Role, perms 
 	}
 	var before, after CustomRole
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
-		if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
-			return err
-		}
-		// Decided again under the lock, on data read in this transaction:
-		// the actor may have been demoted since the check above.
-		if _, actor, err = a.manager(ctx); err != nil {
+		if actor, err = a.lockManager(ctx, sc); err != nil {
 			return err
 		}
 		if err := a.within(sc, actor, name, perms); err != nil {
@@ -204,12 +205,7 @@ func (a *Authorizer) RenameRole(ctx context.Context, from, to workspace.Role) (C
 	var before, after CustomRole
 	var moved int
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
-		if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
-			return err
-		}
-		// Decided again under the lock, on data read in this transaction:
-		// the actor may have been demoted since the check above.
-		if _, actor, err = a.manager(ctx); err != nil {
+		if actor, err = a.lockManager(ctx, sc); err != nil {
 			return err
 		}
 		before, err = a.getRole(ctx, sc, from)
@@ -262,12 +258,7 @@ func (a *Authorizer) DeleteRole(ctx context.Context, name, reassignTo workspace.
 	var gone CustomRole
 	var moved int
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
-		if _, err := a.store.LockWorkspace(ctx, sc.WorkspaceID); err != nil {
-			return err
-		}
-		// Decided again under the lock, on data read in this transaction:
-		// the actor may have been demoted since the check above.
-		if _, actor, err = a.manager(ctx); err != nil {
+		if actor, err = a.lockManager(ctx, sc); err != nil {
 			return err
 		}
 		if reassignTo.IsBuiltin() {
