@@ -29,6 +29,7 @@ func runServices(t *testing.T, h Harness) {
 		{"a failing purge rolls the deletion back", failingPurge},
 		{"an old token racing its resend never joins", acceptRacingResend},
 		{"an accept racing a revoke: one of them wins", acceptRacingRevoke},
+		{"after-commit work waits for the outermost commit", afterCommit},
 	} {
 		t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
 	}
@@ -235,4 +236,39 @@ func acceptRacingRevoke(t *testing.T, h Harness) {
 			t.Fatalf("both failed: accept %v, revoke %v", acceptErr, revokeErr)
 		}
 	}
+}
+
+// The services rely on this to publish events and drop cached permissions
+// only for what really committed.
+func afterCommit(t *testing.T, h Harness) {
+	st := h.New(t)
+	_, ok := st.(workspace.TxObserver)
+	require.True(t, ok, "the store should implement workspace.TxObserver")
+	ctx := context.Background()
+	require.False(t, workspace.InTransaction(ctx, st))
+
+	ran := 0
+	workspace.AfterCommit(ctx, st, func() { ran++ })
+	require.Equal(t, 1, ran, "outside a transaction it runs at once")
+
+	var order []string
+	err := st.Atomic(ctx, func(ctx context.Context) error {
+		require.True(t, workspace.InTransaction(ctx, st))
+		workspace.AfterCommit(ctx, st, func() { order = append(order, "outer") })
+		return st.Atomic(ctx, func(ctx context.Context) error {
+			workspace.AfterCommit(ctx, st, func() { order = append(order, "nested") })
+			require.Empty(t, order, "nothing runs before the outermost commit")
+			return nil
+		})
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{"outer", "nested"}, order)
+
+	rolledBack := false
+	err = st.Atomic(ctx, func(ctx context.Context) error {
+		workspace.AfterCommit(ctx, st, func() { rolledBack = true })
+		return errors.New("roll back")
+	})
+	require.Error(t, err)
+	require.False(t, rolledBack, "never after a rollback")
 }
