@@ -26,10 +26,13 @@ type env struct {
 	owner                 string // superuser DSN of the database
 	reg                   *bunstore.Registry
 	bare, guarded, strict *bun.DB
-	guardedW, strictW     *counter
-	ws, id                uuid.UUID
-	sctx                  context.Context
-	closers               []func()
+	// setOnly sends strict mode's SET LOCAL as the superuser, whom the
+	// policy does not bind: the setting's cost without the policy's.
+	setOnly           *bun.DB
+	guardedW, strictW *counter
+	ws, id            uuid.UUID
+	sctx              context.Context
+	closers           []func()
 }
 
 func (e *env) close() {
@@ -138,6 +141,10 @@ func newEnv(ctx context.Context, superDSN string) (*env, error) {
 		return nil, err
 	}
 	e.closers = append(e.closers, func() { _ = e.guarded.Close() })
+	if e.setOnly, err = openDB(e.owner, e.reg, nil, bunstore.WithStrictMode()); err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, func() { _ = e.setOnly.Close() })
 	appDSN := strings.Replace(e.owner, "postgres@", app+"@", 1)
 	if appDSN == e.owner {
 		appDSN = e.owner + " user=" + app

@@ -45,6 +45,7 @@ type plainAgent struct {
 var (
 	rounds    = flag.Int("rounds", 5, "alternating rounds per comparison")
 	benchtime = flag.String("benchtime", "300ms", "time per testing.Benchmark run")
+	steps     = flag.Int("steps", 4000, "transactions of each side in the interleaved comparisons")
 )
 
 func main() {
@@ -237,6 +238,26 @@ func run() error {
 	}
 	cs = append(cs, compare("PK-select transaction over TCP: guarded vs guarded + strict mode (RLS, app role)", tx(env.guarded), tx(env.strict)))
 	printTable(cs)
+
+	var is []interleaved
+	for _, c := range []struct {
+		what       string
+		base, with *bun.DB
+	}{
+		{"PK-select tx: guarded vs guarded + SET LOCAL in the BEGIN message (superuser: no policy applies)", env.guarded, env.setOnly},
+		{"PK-select tx: guarded vs strict mode (SET LOCAL + RLS policy, app role)", env.guarded, env.strict},
+		{"PK-select tx: SET LOCAL only vs strict mode (the policy and the role)", env.setOnly, env.strict},
+	} {
+		r, err := interleave(ctx, c.what, *steps, env.pkTx(c.base), env.pkTx(c.with))
+		if err != nil {
+			return err
+		}
+		is = append(is, r)
+	}
+	printInterleaved(is, *steps)
+	if err := env.explain(ctx); err != nil {
+		return err
+	}
 
 	plainW, strictW, err := env.roundTrips(ctx)
 	if err != nil {
