@@ -38,6 +38,19 @@
 // deadlocks (SQLSTATE 40001, 40P01) re-run the whole transaction a bounded
 // number of times (WithRetries).
 //
+// # Strict mode
+//
+// Row-level security as defence in depth behind the hooks and the guard:
+// Registry.EnableStrict (as the tables' owner) puts every registered host
+// table and the library's tables under a policy on the transaction-local
+// setting app.workspace_id, which every transaction of a WithStrictMode
+// connection sets from its scope. The library's Store connects as its own
+// role, which a second policy admits to every row of the library's tables
+// (it reads across workspaces by design); host code connects as an app
+// role bound everywhere. GrantStrict grants both least privilege and
+// VerifyStrict checks the app's connection at start-up. PRODUCTION.md has
+// the roles, policies, privileges and measured cost.
+//
 // # Errors
 //
 // PostgreSQL errors map to the workspace package's sentinels by SQLSTATE:
