@@ -267,6 +267,11 @@ func TestEnableStrictIsIdempotentAndItsLibraryPolicyIsWhatAdmitsTheLibrary(t *te
 	require.NoError(t, s.reg.EnableStrict(unscoped(), s.owner, ""))
 	_, err = s.env.WS.Switch(context.Background(), "alpha-member", a.ws.ID)
 	require.ErrorIs(t, err, workspace.ErrNotFound)
+	// Naming the owner itself as the library's role is the same as "".
+	var me string
+	require.NoError(t, s.owner.QueryRowContext(unscoped(), "SELECT current_user").Scan(&me))
+	require.NoError(t, s.reg.EnableStrict(unscoped(), s.owner, me))
+	require.Equal(t, []string{"{" + me + "}"}, ownerRows(t, s, "SELECT DISTINCT roles::text FROM pg_policies WHERE policyname = '"+bunstore.LibraryPolicyName+"'"))
 }
 
 func (c *Contact) RecordID() uuid.UUID { return c.ID }
