@@ -42,6 +42,12 @@ type RecordPtr[T any] interface {
 // transaction of the store (Atomic), the method takes part in it. Records
 // are copied in and out.
 //
+// A Repo trusts the scope: it does not look up whether the workspace still
+// exists, which would cost a query per call. Authorize each action first
+// (package rbac denies everything in a deleted workspace, and a removed
+// member everywhere), and on PostgreSQL give host tables a foreign key to
+// workspaces(id) ON DELETE CASCADE as a backstop.
+//
 // Implementations: bunstore.NewRepo (PostgreSQL) and memstore.NewRepo (in
 // memory); both pass storetest.RunRepo.
 type Repo[T any] interface {
