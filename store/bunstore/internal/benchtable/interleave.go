@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
+	"sort"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -18,15 +20,56 @@ type interleaved struct {
 	baseMed, withMed           float64 // ns, median per transaction
 	baseMean, withMean         float64 // ns
 	blockLo, blockHi, blockMed float64 // ratios of medians in blocks of the run
+	// pairMed is the median of the ratios within pairs (the two runs of a
+	// step, back to back), with its distribution-free 95% range.
+	pairMed, pairLo, pairHi float64
 }
 
-func interleave(ctx context.Context, what string, n int, base, with func(ctx context.Context) error) (interleaved, error) {
-	const warm = 200
+// medianCI returns the median of v and a distribution-free 95% range for
+// it: the order statistics n/2 ± 0.98·√n (a sign test's bounds).
+func medianCI(v []float64) (med, lo, hi float64) {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n == 0 {
+		return 0, 0, 0
+	}
+	d := int(math.Ceil(0.98 * math.Sqrt(float64(n))))
+	return median(s), s[max(0, n/2-d)], s[min(n-1, n/2+d)]
+}
+
+// interleave runs base and with alternately, n timed steps in all.
+//
+// With refresh (which must make both sides open new connections), the run
+// is cut into 20 parts, each on fresh connections after 20 warm-up steps:
+// two server backends can differ by several percent for the whole life of
+// a connection (where the scheduler puts them, what they have cached), so
+// comparing two pools on one pair of connections measures that pair.
+func interleave(ctx context.Context, what string, n int, base, with func(ctx context.Context) error, refresh func()) (interleaved, error) {
+	warm := 200
+	parts := 1
+	if refresh != nil {
+		warm, parts = 20, 20
+	}
 	b := make([]float64, 0, n)
 	w := make([]float64, 0, n)
+	for part := 0; part < parts; part++ {
+		if refresh != nil {
+			refresh()
+		}
+		if err := interleavePart(ctx, n/parts, warm, base, with, &b, &w); err != nil {
+			return interleaved{}, err
+		}
+	}
+	return summarize(what, b, w), nil
+}
+
+// interleavePart runs n timed steps after warm untimed ones, appending to
+// b and w.
+func interleavePart(ctx context.Context, n, warm int, base, with func(ctx context.Context) error, b, w *[]float64) error {
 	for i := 0; i < n+warm; i++ {
 		sides := [2]func(context.Context) error{base, with}
-		outs := [2]*[]float64{&b, &w}
+		outs := [2]*[]float64{b, w}
 		if i%2 == 1 {
 			sides[0], sides[1] = sides[1], sides[0]
 			outs[0], outs[1] = outs[1], outs[0]
@@ -34,13 +77,17 @@ func interleave(ctx context.Context, what string, n int, base, with func(ctx con
 		for k := range sides {
 			start := time.Now()
 			if err := sides[k](ctx); err != nil {
-				return interleaved{}, err
+				return err
 			}
 			if i >= warm {
 				*outs[k] = append(*outs[k], float64(time.Since(start).Nanoseconds()))
 			}
 		}
 	}
+	return nil
+}
+
+func summarize(what string, b, w []float64) interleaved {
 	mean := func(v []float64) float64 {
 		t := 0.0
 		for _, x := range v {
@@ -55,19 +102,24 @@ func interleave(ctx context.Context, what string, n int, base, with func(ctx con
 		lo, hi := k*len(b)/blocks, (k+1)*len(b)/blocks
 		ratios = append(ratios, median(w[lo:hi])/median(b[lo:hi]))
 	}
+	pairs := make([]float64, len(b))
+	for i := range b {
+		pairs[i] = w[i] / b[i]
+	}
+	r.pairMed, r.pairLo, r.pairHi = medianCI(pairs)
 	r.blockMed = median(ratios)
 	r.blockLo, r.blockHi = ratios[0], ratios[0]
 	for _, x := range ratios {
 		r.blockLo, r.blockHi = min(r.blockLo, x), max(r.blockHi, x)
 	}
-	return r, nil
+	return r
 }
 
 func printInterleaved(rs []interleaved, n int) {
-	fmt.Printf("\nInterleaved per transaction (%d of each, after 200 warm-up; ratio range over 5 blocks of the run):\n\n", n)
-	fmt.Printf("| measure | baseline median | with median | ratio of medians | block range | ratio of means |\n|---|---|---|---|---|---|\n")
+	fmt.Printf("\nInterleaved one by one (%d of each after warm-up; a row comparing two pools runs in 20 parts on fresh connections; block range: ratios of medians over 5 blocks of the run):\n\n", n)
+	fmt.Printf("| measure | baseline median | with median | ratio of medians | block range | median pair ratio (95%%) | ratio of means |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
-		fmt.Printf("| %s | %s | %s | %.3fx | %.3f-%.3fx | %.3fx |\n", r.what, fmtNs(r.baseMed), fmtNs(r.withMed), r.withMed/r.baseMed, r.blockLo, r.blockHi, r.withMean/r.baseMean)
+		fmt.Printf("| %s | %s | %s | %.3fx | %.3f-%.3fx | %.3fx (%.3f-%.3f) | %.3fx |\n", r.what, fmtNs(r.baseMed), fmtNs(r.withMed), r.withMed/r.baseMed, r.blockLo, r.blockHi, r.pairMed, r.pairLo, r.pairHi, r.withMean/r.baseMean)
 	}
 }
 
@@ -99,4 +151,37 @@ func (e *env) explain(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// rotate runs sides in turn, n timed steps after warm untimed ones (per
+// part), the order rotating every step, each run timed alone. It returns
+// each side's times and, per step, each side's time over side 0's.
+// refresh, if not nil, runs before each of the parts (new connections).
+func rotate(ctx context.Context, n, warm, parts int, refresh func(), sides []func(context.Context) error) (times, ratios [][]float64, err error) {
+	times = make([][]float64, len(sides))
+	ratios = make([][]float64, len(sides))
+	step := make([]float64, len(sides))
+	for part := 0; part < parts; part++ {
+		if refresh != nil {
+			refresh()
+		}
+		for i := 0; i < n/parts+warm; i++ {
+			for k := range sides {
+				j := (k + i) % len(sides)
+				start := time.Now()
+				if err := sides[j](ctx); err != nil {
+					return nil, nil, err
+				}
+				step[j] = float64(time.Since(start).Nanoseconds())
+			}
+			if i < warm {
+				continue
+			}
+			for j := range sides {
+				times[j] = append(times[j], step[j])
+				ratios[j] = append(ratios[j], step[j]/step[0])
+			}
+		}
+	}
+	return times, ratios, nil
 }

@@ -200,61 +200,56 @@ func run() error {
 				}
 			}
 		}))
-	hand := func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var a plainAgent
-			if err := env.bare.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Where("?TableAlias.workspace_id = ?", env.ws).Scan(env.sctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	hook := func(db *bun.DB) func(b *testing.B) {
-		return func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				var a agent
-				if err := db.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Scan(env.sctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-	}
-	cs = append(cs, compare("PK select over TCP: hand-written Where vs hook (no guard)", hand, hook(env.bare)))
-	cs = append(cs, compare("PK select over TCP: hand-written Where vs hook + guard", hand, hook(env.guarded)))
-	tx := func(db *bun.DB) func(b *testing.B) {
-		return func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				err := db.RunInTx(env.sctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					var a agent
-					return tx.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Scan(ctx)
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-	}
-	cs = append(cs, compare("PK-select transaction over TCP: guarded vs guarded + strict mode (RLS, app role)", tx(env.guarded), tx(env.strict)))
 	printTable(cs)
 
+	fo := formatOverhead(env)
+	fmt.Printf("\nformat PK select, interleaved batches of %d (%d pairs): hand-written Where %s, hook - hand-written: median %+.0f ns (95%%: %+.0f to %+.0f ns), allocs %d / %d\n",
+		fo.batch, fo.pairs, fmtNs(fo.hand), fo.diff, fo.lo, fo.hi, fo.allocHand, fo.allocHook)
+
 	var is []interleaved
+	pk := func(db *bun.DB, hook bool) func(ctx context.Context) error {
+		return func(context.Context) error {
+			if hook {
+				var a agent
+				return db.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Scan(env.sctx)
+			}
+			var a plainAgent
+			return db.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Where("?TableAlias.workspace_id = ?", env.ws).Scan(env.sctx)
+		}
+	}
+	// fresh makes dbs open new connections (new server backends).
+	fresh := func(dbs ...*bun.DB) func() {
+		return func() {
+			for _, db := range dbs {
+				db.DB.SetMaxIdleConns(0)
+				db.DB.SetMaxIdleConns(4)
+			}
+		}
+	}
 	for _, c := range []struct {
 		what       string
-		base, with *bun.DB
+		base, with func(context.Context) error
+		refresh    func()
 	}{
-		{"PK-select tx: guarded vs guarded + SET LOCAL in the BEGIN message (superuser: no policy applies)", env.guarded, env.setOnly},
-		{"PK-select tx: guarded vs strict mode (SET LOCAL + RLS policy, app role)", env.guarded, env.strict},
-		{"PK-select tx: SET LOCAL only vs strict mode (the policy and the role)", env.setOnly, env.strict},
+		// Same pool, same statement text (same prepared statement):
+		// the only difference is the hook.
+		{"PK select over TCP: hand-written Where vs hook (no guard)", pk(env.bare, false), pk(env.bare, true), nil},
+		{"PK select over TCP: hand-written Where vs hook, both guarded", pk(env.guarded, false), pk(env.guarded, true), nil},
+		{"PK select over TCP with the hook: no guard vs guard", pk(env.bare, true), pk(env.guarded, true), fresh(env.bare, env.guarded)},
 	} {
-		r, err := interleave(ctx, c.what, *steps, env.pkTx(c.base), env.pkTx(c.with))
+		r, err := interleave(ctx, c.what, *steps, c.base, c.with, c.refresh)
 		if err != nil {
 			return err
 		}
 		is = append(is, r)
 	}
 	printInterleaved(is, *steps)
+	if err := strictTable(ctx, env, *steps); err != nil {
+		return err
+	}
+	if err := probeBegin(ctx, env, *steps); err != nil {
+		return err
+	}
 	if err := env.explain(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/workspacekit/workspacekit/store/bunstore"
+)
+
+// probeVariant is one way to run a PK-select transaction on a pgx
+// connection.
+type probeVariant struct {
+	what string
+	rt   int // round trips
+	run  func(ctx context.Context, c *pgx.Conn) error
+}
+
+// probeBegin compares ways of sending strict mode's setting on ONE
+// connection (one server backend, the superuser: no policy applies), each
+// transaction timed alone, the variants taking turns in a rotating order:
+// what the setting itself costs, free of pool and backend differences.
+func probeBegin(ctx context.Context, e *env, steps int) error {
+	c, err := pgx.Connect(ctx, e.owner)
+	if err != nil {
+		return err
+	}
+	defer c.Close(context.Background())
+	var a0 agent
+	q := e.bare.NewSelect().Model(&a0).Where("?TableAlias.id = ?", e.id)
+	_ = (*bunstore.Scoped).BeforeSelect(nil, e.sctx, q)
+	sel := q.String()
+	ws := e.ws.String()
+	setLocal := "SET LOCAL " + bunstore.SettingWorkspace + " = '" + ws + "'"
+	setConfig := "SELECT set_config('" + bunstore.SettingWorkspace + "', $1, true)"
+	scanOne := func(rows pgx.Rows) error {
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n != 1 {
+			return fmt.Errorf("probe: %d rows", n)
+		}
+		return nil
+	}
+	selectOne := func(ctx context.Context, c *pgx.Conn) error {
+		rows, err := c.Query(ctx, sel, pgx.QueryExecModeCacheStatement)
+		if err != nil {
+			return err
+		}
+		return scanOne(rows)
+	}
+	commit := func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, "COMMIT")
+		return err
+	}
+	batch := func(ctx context.Context, c *pgx.Conn, b *pgx.Batch) error {
+		br := c.SendBatch(ctx, b)
+		for i := 0; i < b.Len()-1; i++ {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				return err
+			}
+		}
+		rows, err := br.Query()
+		if err != nil {
+			_ = br.Close()
+			return err
+		}
+		if err := scanOne(rows); err != nil {
+			_ = br.Close()
+			return err
+		}
+		return br.Close()
+	}
+	vs := []probeVariant{
+		{"BEGIN / select / COMMIT (what pgx/stdlib sends)", 3, func(ctx context.Context, c *pgx.Conn) error {
+			if _, err := c.Exec(ctx, "BEGIN"); err != nil {
+				return err
+			}
+			if err := selectOne(ctx, c); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode now)", 3, func(ctx context.Context, c *pgx.Conn) error {
+			if _, err := c.Exec(ctx, "BEGIN; "+setLocal); err != nil {
+				return err
+			}
+			if err := selectOne(ctx, c); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+		{"BEGIN; SET LOCAL work_mem (a built-in setting) / select / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
+			if _, err := c.Exec(ctx, "BEGIN; SET LOCAL work_mem = '4MB'"); err != nil {
+				return err
+			}
+			if err := selectOne(ctx, c); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+		{"BEGIN; SELECT WHERE false (a second statement, no setting) / select / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
+			if _, err := c.Exec(ctx, "BEGIN; SELECT WHERE false"); err != nil {
+				return err
+			}
+			if err := selectOne(ctx, c); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+		{"BEGIN / prepared set_config + select pipelined / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
+			if _, err := c.Exec(ctx, "BEGIN"); err != nil {
+				return err
+			}
+			b := &pgx.Batch{}
+			b.Queue(setConfig, ws)
+			b.Queue(sel)
+			if err := batch(ctx, c, b); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+		{"lazy BEGIN: prepared begin + select pipelined / COMMIT (no setting)", 2, func(ctx context.Context, c *pgx.Conn) error {
+			b := &pgx.Batch{}
+			b.Queue("BEGIN")
+			b.Queue(sel)
+			if err := batch(ctx, c, b); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+		{"lazy BEGIN: prepared begin + set_config + select pipelined / COMMIT", 2, func(ctx context.Context, c *pgx.Conn) error {
+			b := &pgx.Batch{}
+			b.Queue("BEGIN")
+			b.Queue(setConfig, ws)
+			b.Queue(sel)
+			if err := batch(ctx, c, b); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+	}
+	runs := make([]func(context.Context) error, len(vs))
+	for j, v := range vs {
+		runs[j] = func(ctx context.Context) error { return v.run(ctx, c) }
+	}
+	times, ratios, err := rotate(ctx, steps, 200, 1, nil, runs)
+	if err != nil {
+		return fmt.Errorf("probe: %w", err)
+	}
+	fmt.Printf("\nStrict mode's setting, ways to send it, on one connection as the superuser (no policy), %d transactions each, rotating order:\n\n", steps)
+	fmt.Printf("| transaction | round trips | median | ratio of medians to the first | median step ratio (95%%) |\n|---|---|---|---|---|\n")
+	base := median(times[0])
+	for j, v := range vs {
+		m, lo, hi := medianCI(ratios[j])
+		fmt.Printf("| %s | %d | %s | %.3fx | %.3fx (%.3f-%.3f) |\n", v.what, v.rt, fmtNs(median(times[j])), median(times[j])/base, m, lo, hi)
+	}
+	return nil
+}

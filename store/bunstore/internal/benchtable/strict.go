@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+)
+
+// strictTable compares the PK-select transaction as a host runs it
+// (BEGIN, select, COMMIT through database/sql and bun, guarded) with
+// strict mode's, and decomposes the difference: the three take turns
+// (rotating order, each transaction timed alone) in 20 parts, each part on
+// fresh connections, so that no pair of server backends decides the
+// result.
+func strictTable(ctx context.Context, e *env, steps int) error {
+	const parts = 20
+	dbs := []*bun.DB{e.guarded, e.setOnly, e.strict}
+	names := []string{
+		"guarded (no strict mode), superuser",
+		"guarded + SET LOCAL in the BEGIN message, superuser (no policy binds it)",
+		"strict mode: SET LOCAL + RLS policy, app role",
+	}
+	sides := make([]func(context.Context) error, len(dbs))
+	for i, db := range dbs {
+		sides[i] = e.pkTx(db)
+	}
+	refresh := func() {
+		for _, db := range dbs {
+			db.DB.SetMaxIdleConns(0)
+			db.DB.SetMaxIdleConns(4)
+		}
+	}
+	times, ratios, err := rotate(ctx, steps, 20, parts, refresh, sides)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nPK-select transaction through database/sql + bun, the three taking turns, %d each in %d parts on fresh connections:\n\n", steps, parts)
+	fmt.Printf("| transaction | median | ratio of medians to the first | median step ratio (95%%) | parts' ratios of medians (min-max) |\n|---|---|---|---|---|\n")
+	base := median(times[0])
+	per := len(times[0]) / parts
+	for j, name := range names {
+		lo, hi := 0.0, 0.0
+		for p := 0; p < parts; p++ {
+			r := median(times[j][p*per:(p+1)*per]) / median(times[0][p*per:(p+1)*per])
+			if p == 0 || r < lo {
+				lo = r
+			}
+			if p == 0 || r > hi {
+				hi = r
+			}
+		}
+		m, mlo, mhi := medianCI(ratios[j])
+		fmt.Printf("| %s | %s | %.3fx | %.3fx (%.3f-%.3f) | %.3f-%.3fx |\n", name, fmtNs(median(times[j])), median(times[j])/base, m, mlo, mhi, lo, hi)
+	}
+	return nil
+}
