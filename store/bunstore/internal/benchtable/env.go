@@ -24,6 +24,7 @@ import (
 type env struct {
 	where                 string
 	owner                 string // superuser DSN of the database
+	app                   string // the app role's DSN
 	reg                   *bunstore.Registry
 	bare, guarded, strict *bun.DB
 	// setOnly sends strict mode's SET LOCAL as the superuser, whom the
@@ -148,6 +149,13 @@ func newEnv(ctx context.Context, superDSN string) (*env, error) {
 	appDSN := strings.Replace(e.owner, "postgres@", app+"@", 1)
 	if appDSN == e.owner {
 		appDSN = e.owner + " user=" + app
+	}
+	e.app = appDSN
+	// The same rows without row-level security, for the policy probe.
+	if _, err := e.bare.ExecContext(ctx, `CREATE TABLE agents_norls (LIKE agents INCLUDING ALL);
+		INSERT INTO agents_norls SELECT * FROM agents; ANALYZE agents_norls;
+		GRANT SELECT ON agents_norls TO `+app); err != nil {
+		return nil, err
 	}
 	if e.strict, err = openDB(appDSN, e.reg, e.strictW, bunstore.WithStrictMode()); err != nil {
 		return nil, err

@@ -250,6 +250,9 @@ func run() error {
 	if err := probeBegin(ctx, env, *steps); err != nil {
 		return err
 	}
+	if err := probePolicy(ctx, env, *steps); err != nil {
+		return err
+	}
 	if err := env.explain(ctx); err != nil {
 		return err
 	}

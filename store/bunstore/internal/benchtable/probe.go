@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/workspacekit/workspacekit/store/bunstore"
@@ -161,5 +162,57 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 		m, lo, hi := medianCI(ratios[j])
 		fmt.Printf("| %s | %d | %s | %.3fx | %.3fx (%.3f-%.3f) |\n", v.what, v.rt, fmtNs(median(times[j])), median(times[j])/base, m, lo, hi)
 	}
+	return nil
+}
+
+// probePolicy isolates the policy's cost on ONE app-role connection: the
+// same strict transaction on agents (forced RLS, the policy) and on a copy
+// without RLS, taking turns.
+func probePolicy(ctx context.Context, e *env, steps int) error {
+	c, err := pgx.Connect(ctx, e.app)
+	if err != nil {
+		return err
+	}
+	defer c.Close(context.Background())
+	var a0 agent
+	q := e.bare.NewSelect().Model(&a0).Where("?TableAlias.id = ?", e.id)
+	_ = (*bunstore.Scoped).BeforeSelect(nil, e.sctx, q)
+	sel := q.String()
+	noRLS := strings.Replace(sel, `"agents" AS`, `"agents_norls" AS`, 1)
+	if noRLS == sel {
+		return fmt.Errorf("probe: no table name in %s", sel)
+	}
+	begin := "BEGIN; SET LOCAL " + bunstore.SettingWorkspace + " = '" + e.ws.String() + "'"
+	tx := func(sel string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			if _, err := c.Exec(ctx, begin); err != nil {
+				return err
+			}
+			rows, err := c.Query(ctx, sel, pgx.QueryExecModeCacheStatement)
+			if err != nil {
+				return err
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if n != 1 {
+				return fmt.Errorf("probe: %d rows", n)
+			}
+			_, err = c.Exec(ctx, "COMMIT")
+			return err
+		}
+	}
+	times, ratios, err := rotate(ctx, steps, 200, 1, nil, []func(context.Context) error{tx(noRLS), tx(sel)})
+	if err != nil {
+		return fmt.Errorf("probe: %w", err)
+	}
+	m, lo, hi := medianCI(ratios[1])
+	fmt.Printf("\nThe policy alone, one app-role connection, BEGIN; SET LOCAL / select / COMMIT, %d each: table without RLS %s, with the policy %s: ratio of medians %.3fx, median step ratio %.3fx (%.3f-%.3f)\n",
+		steps, fmtNs(median(times[0])), fmtNs(median(times[1])), median(times[1])/median(times[0]), m, lo, hi)
 	return nil
 }
