@@ -29,7 +29,11 @@ type env struct {
 	bare, guarded, strict *bun.DB
 	// setOnly sends strict mode's SET LOCAL as the superuser, whom the
 	// policy does not bind: the setting's cost without the policy's.
-	setOnly           *bun.DB
+	setOnly *bun.DB
+	// hostRole is a guarded connection as a plain login role (neither
+	// superuser nor bound by the policies: BYPASSRLS), as a host without
+	// strict mode would connect.
+	hostRole          *bun.DB
 	guardedW, strictW *counter
 	ws, id            uuid.UUID
 	sctx              context.Context
@@ -92,6 +96,7 @@ func newEnv(ctx context.Context, superDSN string) (*env, error) {
 	e.closers = append(e.closers, func() {
 		_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		_, _ = admin.ExecContext(context.Background(), "DROP ROLE IF EXISTS "+name+"_app")
+		_, _ = admin.ExecContext(context.Background(), "DROP ROLE IF EXISTS "+name+"_host")
 		_ = admin.Close()
 	})
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
@@ -121,7 +126,8 @@ func newEnv(ctx context.Context, superDSN string) (*env, error) {
 	if _, err := e.bare.ExecContext(ctx, `CREATE TABLE agents (workspace_id uuid NOT NULL, id uuid NOT NULL, name text NOT NULL, PRIMARY KEY (workspace_id, id));
 		INSERT INTO agents SELECT w, gen_random_uuid(), 'agent' FROM (SELECT gen_random_uuid() w FROM generate_series(1, 100)) ws, generate_series(1, 100);
 		ANALYZE agents;
-		CREATE ROLE `+app+` LOGIN NOSUPERUSER NOBYPASSRLS`); err != nil {
+		CREATE ROLE `+app+` LOGIN NOSUPERUSER NOBYPASSRLS;
+		CREATE ROLE `+name+`_host LOGIN NOSUPERUSER BYPASSRLS`); err != nil {
 		return nil, err
 	}
 	un := workspace.Unscoped(ctx, "benchtable setup")
@@ -129,6 +135,9 @@ func newEnv(ctx context.Context, superDSN string) (*env, error) {
 		return nil, err
 	}
 	if err := e.reg.GrantApp(un, e.bare, app); err != nil {
+		return nil, err
+	}
+	if err := e.reg.GrantApp(un, e.bare, name+"_host"); err != nil {
 		return nil, err
 	}
 	if err := e.bare.QueryRowContext(ctx, "SELECT workspace_id, id FROM agents LIMIT 1").Scan(&e.ws, &e.id); err != nil {
@@ -151,6 +160,14 @@ func newEnv(ctx context.Context, superDSN string) (*env, error) {
 		appDSN = e.owner + " user=" + app
 	}
 	e.app = appDSN
+	hostDSN := strings.Replace(e.owner, "postgres@", name+"_host@", 1)
+	if hostDSN == e.owner {
+		hostDSN = e.owner + " user=" + name + "_host"
+	}
+	if e.hostRole, err = openDB(hostDSN, e.reg, nil); err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, func() { _ = e.hostRole.Close() })
 	// The same rows without row-level security, for the policy probe.
 	if _, err := e.bare.ExecContext(ctx, `CREATE TABLE agents_norls (LIKE agents INCLUDING ALL);
 		INSERT INTO agents_norls SELECT * FROM agents; ANALYZE agents_norls;

@@ -9,15 +9,16 @@ import (
 
 // strictTable compares the PK-select transaction as a host runs it
 // (BEGIN, select, COMMIT through database/sql and bun, guarded) with
-// strict mode's, and decomposes the difference: the three take turns
+// strict mode's, and decomposes the difference: the four take turns
 // (rotating order, each transaction timed alone) in 20 parts, each part on
 // fresh connections, so that no pair of server backends decides the
 // result.
 func strictTable(ctx context.Context, e *env, steps int) error {
 	const parts = 20
-	dbs := []*bun.DB{e.guarded, e.setOnly, e.strict}
+	dbs := []*bun.DB{e.guarded, e.hostRole, e.setOnly, e.strict}
 	names := []string{
 		"guarded (no strict mode), superuser",
+		"guarded (no strict mode), a plain login role (NOSUPERUSER BYPASSRLS)",
 		"guarded + SET LOCAL in the BEGIN message, superuser (no policy binds it)",
 		"strict mode: SET LOCAL + RLS policy, app role",
 	}
@@ -35,7 +36,7 @@ func strictTable(ctx context.Context, e *env, steps int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nPK-select transaction through database/sql + bun, the three taking turns, %d each in %d parts on fresh connections:\n\n", steps, parts)
+	fmt.Printf("\nPK-select transaction through database/sql + bun, the four taking turns, %d each in %d parts on fresh connections:\n\n", steps, parts)
 	fmt.Printf("| transaction | median | ratio of medians to the first | median step ratio (95%%) | parts' ratios of medians (min-max) |\n|---|---|---|---|---|\n")
 	base := median(times[0])
 	per := len(times[0]) / parts
@@ -53,5 +54,12 @@ func strictTable(ctx context.Context, e *env, steps int) error {
 		m, mlo, mhi := medianCI(ratios[j])
 		fmt.Printf("| %s | %s | %.3fx | %.3fx (%.3f-%.3f) | %.3f-%.3fx |\n", name, fmtNs(median(times[j])), median(times[j])/base, m, mlo, mhi, lo, hi)
 	}
+	vsHost := make([]float64, len(times[1]))
+	for i := range vsHost {
+		vsHost[i] = times[3][i] / times[1][i]
+	}
+	m, lo, hi := medianCI(vsHost)
+	fmt.Printf("\nstrict mode vs the plain login role (both NOSUPERUSER): ratio of medians %.3fx, median step ratio %.3fx (95%%: %.3f-%.3f)\n",
+		median(times[3])/median(times[1]), m, lo, hi)
 	return nil
 }
