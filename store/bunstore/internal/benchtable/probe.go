@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/workspacekit/workspacekit/store/bunstore"
 )
@@ -115,6 +118,15 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 			}
 			return commit(ctx, c)
 		}},
+		{"BEGIN + set_config as a FunctionCall message, one write / select / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
+			if err := beginFunctionCall(ctx, c.PgConn(), ws); err != nil {
+				return err
+			}
+			if err := selectOne(ctx, c); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
 		{"BEGIN / prepared set_config + select pipelined / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
 			if _, err := c.Exec(ctx, "BEGIN"); err != nil {
 				return err
@@ -215,4 +227,36 @@ func probePolicy(ctx context.Context, e *env, steps int) error {
 	fmt.Printf("\nThe policy alone, one app-role connection, BEGIN; SET LOCAL / select / COMMIT, %d each: table without RLS %s, with the policy %s: ratio of medians %.3fx, median step ratio %.3fx (%.3f-%.3f)\n",
 		steps, fmtNs(median(times[0])), fmtNs(median(times[1])), median(times[1])/median(times[0]), m, lo, hi)
 	return nil
+}
+
+// setConfigOID is pg_proc's set_config(text, text, boolean).
+const setConfigOID = 2078
+
+// beginFunctionCall sends BEGIN (simple query) and set_config through the
+// protocol's FunctionCall message in one write: no statement to parse or
+// plan for the setting.
+func beginFunctionCall(ctx context.Context, pc *pgconn.PgConn, ws string) error {
+	fe := pc.Frontend()
+	fe.Send(&pgproto3.Query{String: "BEGIN"})
+	fe.Send(&pgproto3.FunctionCall{Function: setConfigOID, ArgFormatCodes: []uint16{0},
+		Arguments: [][]byte{[]byte(bunstore.SettingWorkspace), []byte(ws), []byte("true")}, ResultFormatCode: 0})
+	if err := fe.Flush(); err != nil {
+		return err
+	}
+	var firstErr error
+	for ready := 0; ready < 2; {
+		m, err := pc.ReceiveMessage(ctx)
+		if err != nil {
+			return err
+		}
+		switch m := m.(type) {
+		case *pgproto3.ReadyForQuery:
+			ready++
+		case *pgproto3.ErrorResponse:
+			if firstErr == nil {
+				firstErr = pgconn.ErrorResponseToPgError(m)
+			}
+		}
+	}
+	return firstErr
 }
