@@ -79,11 +79,10 @@ func loadavg() string {
 
 // comparison is one row of the table.
 type comparison struct {
-	what             string
-	base, with       []float64 // ns/op per round
-	allocB, allocW   int64
-	hideAllocs       bool
-	ratioLo, ratioHi float64
+	what           string
+	base, with     []float64 // ns/op per round
+	allocB, allocW int64
+	hideAllocs     bool
 }
 
 func nsOp(r testing.BenchmarkResult) float64 { return float64(r.T.Nanoseconds()) / float64(r.N) }
