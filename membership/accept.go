@@ -28,14 +28,15 @@ func (s *Service) Accept(ctx context.Context, user workspace.UserID, token strin
 	if err != nil {
 		return workspace.Scope{}, err
 	}
-	// Which workspace to lock is only known from the invitation; read it in a
-	// transaction of its own, so that the one below can lock the workspace
-	// before the invitation, like every other writer.
-	var first Invitation
-	if err := s.store.Atomic(ctx, func(ctx context.Context) error {
-		first, err = s.lockToken(ctx, hash)
-		return err
-	}); err != nil {
+	// Which workspace to lock is only known from the invitation: read it
+	// without a lock, so that the transaction below can lock the workspace
+	// before the invitation, like every other writer (also when the caller's
+	// context carries a host transaction).
+	first, err := s.store.GetInvitationByToken(ctx, hash)
+	if errors.Is(err, workspace.ErrNotFound) {
+		return workspace.Scope{}, ErrTokenUnknown
+	}
+	if err != nil {
 		return workspace.Scope{}, err
 	}
 	now := s.clock()
@@ -86,7 +87,7 @@ func (s *Service) Accept(ctx context.Context, user workspace.UserID, token strin
 		return workspace.Scope{}, err
 	}
 	sc := workspace.ScopeFor(user, access)
-	workspace.AfterCommit(ctx, s.store, func() {
+	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(inv.WorkspaceID)
 		s.events.Publish(ctx, Joined{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Role: inv.Role})
 	})

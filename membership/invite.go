@@ -65,7 +65,7 @@ func (s *Service) Invite(ctx context.Context, email string, role workspace.Role)
 	if err != nil {
 		return Invitation{}, "", err
 	}
-	workspace.AfterCommit(ctx, s.store, func() {
+	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.events.Publish(ctx, Invited{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Email: email, Role: role})
 	})
 	return inv, token, nil
@@ -112,8 +112,10 @@ func (s *Service) lockSeats(ctx context.Context, workspaceID uuid.UUID, now time
 //
 // Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:manage, or
 // an invitation for a role above the caller's own), workspace.ErrNotFound
-// (no such invitation in the active workspace), ErrNotPending,
-// workspace.ErrPlanLimit (expired, and no free seat), and the store's errors.
+// (no such invitation in the active workspace, or the workspace is gone),
+// ErrNotPending, workspace.ErrPlanLimit (expired, and no free seat),
+// workspace.ErrConflict (the invitation changed concurrently; retry), and the
+// store's errors.
 func (s *Service) Resend(ctx context.Context, id uuid.UUID) (Invitation, string, error) {
 	sc, err := s.checkInvitation(ctx, id)
 	if err != nil {
@@ -145,7 +147,7 @@ func (s *Service) Resend(ctx context.Context, id uuid.UUID) (Invitation, string,
 	if err != nil {
 		return Invitation{}, "", err
 	}
-	workspace.AfterCommit(ctx, s.store, func() {
+	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.events.Publish(ctx, Invited{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email, Role: inv.Role, Resent: true})
 	})
 	return inv, token, nil
@@ -155,7 +157,8 @@ func (s *Service) Resend(ctx context.Context, id uuid.UUID) (Invitation, string,
 // is freed.
 //
 // Errors: workspace.ErrNoScope, workspace.ErrForbidden,
-// workspace.ErrNotFound, ErrNotPending, and the store's errors.
+// workspace.ErrNotFound, ErrNotPending, workspace.ErrConflict (the invitation
+// changed concurrently; retry), and the store's errors.
 func (s *Service) Revoke(ctx context.Context, id uuid.UUID) error {
 	sc, err := s.checkInvitation(ctx, id)
 	if err != nil {
@@ -178,7 +181,7 @@ func (s *Service) Revoke(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	workspace.AfterCommit(ctx, s.store, func() {
+	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.events.Publish(ctx, InvitationRevoked{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email})
 	})
 	return nil

@@ -28,6 +28,9 @@ type Store interface {
 	// LockInvitationByToken returns the invitation with this token hash,
 	// locked until the transaction ends; ErrNotFound, ErrNoTransaction.
 	LockInvitationByToken(ctx context.Context, tokenHash []byte) (Invitation, error)
+	// GetInvitationByToken returns the invitation with this token hash,
+	// without a lock; ErrNotFound.
+	GetInvitationByToken(ctx context.Context, tokenHash []byte) (Invitation, error)
 	// UpdateInvitation replaces role, token hash, status, accepted-by, updated
 	// and expiry times of the workspace's invitation; ErrNotFound,
 	// ErrConflict (token hash taken).

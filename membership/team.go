@@ -131,7 +131,7 @@ func (s *Service) ChangeRole(ctx context.Context, user workspace.UserID, role wo
 	if err != nil {
 		return workspace.Membership{}, err
 	}
-	workspace.AfterCommit(ctx, s.store, func() {
+	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(sc.WorkspaceID)
 		s.events.Publish(ctx, RoleChanged{EventMeta: s.meta(sc, now), Member: user, From: seen.Role, To: role})
 	})
@@ -186,7 +186,7 @@ func (s *Service) remove(ctx context.Context, sc workspace.Scope, seen workspace
 	if err != nil {
 		return err
 	}
-	workspace.AfterCommit(ctx, s.store, func() {
+	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(sc.WorkspaceID)
 		s.events.Publish(ctx, Removed{EventMeta: s.meta(sc, s.clock()), Member: seen.UserID, Role: seen.Role, Left: left})
 	})

@@ -88,7 +88,7 @@ func (s *Service) TransferOwnership(ctx context.Context, to workspace.UserID, pr
 	if err != nil {
 		return err
 	}
-	workspace.AfterCommit(ctx, s.store, func() {
+	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		for _, w := range workspaces {
 			s.authz.Invalidate(w.ID)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/workspacekit/workspacekit/internal/testenv"
 	"github.com/workspacekit/workspacekit/membership"
+	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -73,4 +74,37 @@ func TestDemotionWinsInsideTheTransaction(t *testing.T) {
 func scoped(ctx, from context.Context) context.Context {
 	sc, _ := workspace.ScopeFrom(from)
 	return workspace.WithScope(ctx, sc)
+}
+
+// Inside a transaction the authorizer reads only what decides for the
+// caller; its answers must equal the cached path's for every role.
+func TestDecisionsInsideATransactionMatchCachedOnes(t *testing.T) {
+	e := newEnv(t, unlimited)
+	owner, _ := e.Account(t, "alice", "Sales")
+	_, err := e.Authz.CreateRole(owner, "support-agent", []rbac.Permission{{Resource: "conversations", Action: "read"}, {Resource: "contacts", Action: "update"}})
+	require.NoError(t, err)
+	users := map[string]context.Context{"owner": owner}
+	for _, r := range []workspace.Role{workspace.RoleAdmin, workspace.RoleMember, workspace.RoleViewer, "support-agent"} {
+		users[string(r)] = e.Join(t, owner, workspace.UserID("u-"+r), r)
+	}
+	users["stranger"] = workspace.WithScope(context.Background(), func() workspace.Scope {
+		sc, _ := workspace.ScopeFrom(owner)
+		sc.UserID = "stranger"
+		return sc
+	}())
+	perms, err := e.Authz.Permissions(owner) // the owner holds every registered permission
+	require.NoError(t, err)
+	require.NotEmpty(t, perms)
+	for name, ctx := range users {
+		for _, p := range perms {
+			cached, err := e.Authz.Can(ctx, p.Resource, p.Action)
+			require.NoError(t, err)
+			var inside bool
+			require.NoError(t, e.Store.Atomic(ctx, func(tx context.Context) error {
+				inside, err = e.Authz.Can(tx, p.Resource, p.Action)
+				return err
+			}))
+			require.Equal(t, cached, inside, "%s %s", name, p)
+		}
+	}
 }

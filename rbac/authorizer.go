@@ -26,9 +26,15 @@ import (
 // Casbin itself when New runs; the differential test proves that the answers
 // equal a plain Casbin enforcer's on the same policy.
 //
-// Decisions read committed state: call them outside Store.Atomic, and call
-// Invalidate after every commit that changes memberships, custom roles, the
-// account's owner or the workspace's existence.
+// Outside a transaction, decisions come from the per-workspace snapshots;
+// call Invalidate after every commit that changes memberships, custom roles,
+// the account's owner or the workspace's existence (the services do, after
+// the commit, through workspace.AfterCommit). Inside a transaction of the
+// store (a context from Store.Atomic), a decision reads what decides it
+// through that transaction — the workspace, its account, the caller's
+// membership and the custom roles, four reads whatever the workspace's size —
+// and caches nothing, so it sees the transaction's own writes and never
+// leaks them.
 type Authorizer struct {
 	store    Store
 	cfg      config
@@ -122,7 +128,7 @@ func (a *Authorizer) Can(ctx context.Context, resource, action string) (bool, er
 
 func (a *Authorizer) decide(ctx context.Context, sc workspace.Scope, resource, action string) (bool, error) {
 	bit, known := a.matrix.index[Permission{resource, action}]
-	s, err := a.snapshot(ctx, sc.WorkspaceID)
+	s, err := a.snapshot(ctx, sc.WorkspaceID, sc.UserID)
 	if err != nil {
 		return false, err
 	}
@@ -199,7 +205,7 @@ func (a *Authorizer) actor(ctx context.Context) (workspace.Scope, *snapshot, uin
 	if !ok {
 		return sc, nil, noRole, workspace.ErrNoScope
 	}
-	s, err := a.snapshot(ctx, sc.WorkspaceID)
+	s, err := a.snapshot(ctx, sc.WorkspaceID, sc.UserID)
 	if err != nil {
 		return sc, nil, noRole, err
 	}

@@ -136,7 +136,7 @@ func (a *Authorizer) CreateRole(ctx context.Context, name workspace.Role, perms 
 	if err != nil {
 		return CustomRole{}, err
 	}
-	workspace.AfterCommit(ctx, a.store, func() {
+	workspace.AfterCommit(ctx, a.store, func(ctx context.Context) {
 		a.Invalidate(sc.WorkspaceID)
 		a.cfg.events.Publish(ctx, RoleCreated{EventMeta: a.meta(sc), Role: r})
 	})
@@ -182,7 +182,7 @@ func (a *Authorizer) UpdateRole(ctx context.Context, name workspace.Role, perms 
 	if err != nil {
 		return CustomRole{}, err
 	}
-	workspace.AfterCommit(ctx, a.store, func() {
+	workspace.AfterCommit(ctx, a.store, func(ctx context.Context) {
 		a.Invalidate(sc.WorkspaceID)
 		a.cfg.events.Publish(ctx, RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after})
 	})
@@ -228,7 +228,7 @@ func (a *Authorizer) RenameRole(ctx context.Context, from, to workspace.Role) (C
 	if err != nil {
 		return CustomRole{}, err
 	}
-	workspace.AfterCommit(ctx, a.store, func() {
+	workspace.AfterCommit(ctx, a.store, func(ctx context.Context) {
 		a.Invalidate(sc.WorkspaceID)
 		a.cfg.events.Publish(ctx, RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after, Moved: moved})
 	})
@@ -300,7 +300,7 @@ func (a *Authorizer) DeleteRole(ctx context.Context, name, reassignTo workspace.
 	if err != nil {
 		return err
 	}
-	workspace.AfterCommit(ctx, a.store, func() {
+	workspace.AfterCommit(ctx, a.store, func(ctx context.Context) {
 		a.Invalidate(sc.WorkspaceID)
 		a.cfg.events.Publish(ctx, RoleDeleted{EventMeta: a.meta(sc), Role: gone, ReassignedTo: reassignTo, Moved: moved})
 	})

@@ -18,6 +18,9 @@ type Store interface {
 	LockWorkspace(ctx context.Context, id uuid.UUID) (workspace.Workspace, error)
 	GetAccess(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Access, error)
 	ListMemberships(ctx context.Context, workspaceID uuid.UUID, after workspace.UserID, limit int) ([]workspace.Membership, error)
+	// GetMembership is what a decision inside a transaction reads instead
+	// of every membership (see workspace.Store).
+	GetMembership(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Membership, error)
 
 	// CreateRole inserts r; ErrConflict if the workspace has a role of that
 	// name, ErrNotFound if the workspace does not exist.

@@ -69,7 +69,7 @@ func (s *Service) CreateAccount(ctx context.Context, a NewAccount) (Account, Wor
 	if err != nil {
 		return Account{}, Workspace{}, err
 	}
-	AfterCommit(ctx, s.store, func() {
+	AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.events.Publish(ctx, Created{EventMeta: EventMeta{At: now, AccountID: acc.ID, WorkspaceID: ws.ID, Actor: a.Owner}, Workspace: ws})
 	})
 	return acc, ws, nil
@@ -134,7 +134,7 @@ func (s *Service) Create(ctx context.Context, n NewWorkspace) (Workspace, error)
 	if err != nil {
 		return Workspace{}, err
 	}
-	AfterCommit(ctx, s.store, func() {
+	AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(ws.ID)
 		s.events.Publish(ctx, Created{EventMeta: EventMeta{At: now, AccountID: ws.AccountID, WorkspaceID: ws.ID, Actor: sc.UserID}, Workspace: ws})
 	})

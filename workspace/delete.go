@@ -78,7 +78,7 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID, confirmation string)
 	if err != nil {
 		return err
 	}
-	AfterCommit(ctx, s.store, func() {
+	AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(id)
 		s.events.Publish(ctx, Deleted{EventMeta: EventMeta{At: s.clock(), AccountID: gone.AccountID, WorkspaceID: gone.ID, Actor: sc.UserID}, Workspace: gone})
 	})

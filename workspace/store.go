@@ -10,8 +10,10 @@ import (
 // fn: every store method called with that context takes part in it, so
 // services of different packages commit together. If fn returns an error (or
 // panics) everything it wrote is rolled back. A nested call joins the
-// transaction already in ctx. Like sql.Tx, a transaction's context must not
-// be used from several goroutines at once.
+// transaction already in ctx, without a savepoint: when a service called
+// inside a host's transaction fails, the host must roll back, not commit
+// what the failed call may have half written. Like sql.Tx, a transaction's
+// context must not be used from several goroutines at once.
 type Transactor interface {
 	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
 }
@@ -21,25 +23,30 @@ type Transactor interface {
 // invalidation) waits for the real commit: when a host calls a service inside
 // its own Atomic, the service's transaction only joins the host's, which may
 // still roll back. Both stores of this module implement it.
+//
+// A store built on a transaction the host began itself (bunstore.New on a
+// bun.Tx) cannot see that transaction's commit: it runs the functions when
+// its own outermost Atomic returns.
 type TxObserver interface {
 	// InTransaction reports whether ctx carries a transaction of this store.
 	InTransaction(ctx context.Context) bool
 	// AfterCommit runs fn after the outermost transaction in ctx commits, or
 	// at once when ctx carries none. fn never runs if the transaction rolls
-	// back, and runs once even if the store retries the transaction.
-	AfterCommit(ctx context.Context, fn func())
+	// back, and runs once even if the store retries the transaction. fn gets
+	// ctx without the finished transaction, so that it can use the store.
+	AfterCommit(ctx context.Context, fn func(ctx context.Context))
 }
 
 // AfterCommit runs fn after the transaction in ctx commits, using t's
-// TxObserver capability. Without it, fn runs at once: callers then call it as
-// the last step of their Atomic function, so that a failure before it
-// prevents fn, but a host transaction around theirs may still roll back.
-func AfterCommit(ctx context.Context, t Transactor, fn func()) {
+// TxObserver capability. Without it, fn runs at once with ctx: callers call
+// it after their Atomic returned, so a failure prevents fn, but a host
+// transaction around theirs may still roll back.
+func AfterCommit(ctx context.Context, t Transactor, fn func(ctx context.Context)) {
 	if o, ok := t.(TxObserver); ok {
 		o.AfterCommit(ctx, fn)
 		return
 	}
-	fn()
+	fn(ctx)
 }
 
 // InTransaction reports whether ctx carries a transaction of t; false when t

@@ -12,8 +12,9 @@ type Changes struct {
 // settings:update there.
 //
 // Errors: ErrNoScope, ErrForbidden (also when the workspace is gone: the
-// caller's role there is gone with it), ErrInvalid, ErrConflict (name taken
-// in the account, ignoring case), and the store's errors.
+// caller's role there is gone with it), ErrNotFound (the workspace was
+// deleted while the call ran), ErrInvalid, ErrConflict (name taken in the
+// account, ignoring case), and the store's errors.
 func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 	sc, err := RequireScope(ctx)
 	if err != nil {
@@ -60,7 +61,7 @@ func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 		return Workspace{}, err
 	}
 	if after != before {
-		AfterCommit(ctx, s.store, func() {
+		AfterCommit(ctx, s.store, func(ctx context.Context) {
 			s.events.Publish(ctx, Updated{EventMeta: EventMeta{At: after.UpdatedAt, AccountID: after.AccountID, WorkspaceID: after.ID, Actor: sc.UserID}, Before: before, After: after})
 		})
 	}

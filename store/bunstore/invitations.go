@@ -69,12 +69,29 @@ func (s *Store) LockInvitationByToken(ctx context.Context, tokenHash []byte) (me
 	if len(tokenHash) == 0 {
 		return membership.Invitation{}, fmt.Errorf("%w: invitation with an empty token hash", workspace.ErrNotFound)
 	}
+	return s.invitationByToken(ctx, tx, tokenHash, true)
+}
+
+// GetInvitationByToken returns the invitation whose token hash this is,
+// without a lock.
+//
+// Errors: workspace.ErrNotFound.
+func (s *Store) GetInvitationByToken(ctx context.Context, tokenHash []byte) (membership.Invitation, error) {
+	if len(tokenHash) == 0 {
+		return membership.Invitation{}, fmt.Errorf("%w: invitation with an empty token hash", workspace.ErrNotFound)
+	}
+	return s.invitationByToken(ctx, s.DB(ctx), tokenHash, false)
+}
+
+func (s *Store) invitationByToken(ctx context.Context, db bun.IDB, tokenHash []byte, lock bool) (membership.Invitation, error) {
 	var r invitationRow
-	err = tx.NewSelect().Model(&r).
+	q := db.NewSelect().Model(&r).
 		Join("JOIN invitation_tokens AS it ON it.workspace_id = i.workspace_id AND it.invitation_id = i.id").
-		Where("it.token_hash = ?", tokenHash).
-		For("UPDATE OF i").Scan(ctx)
-	if err != nil {
+		Where("it.token_hash = ?", tokenHash)
+	if lock {
+		q = q.For("UPDATE OF i")
+	}
+	if err := q.Scan(ctx); err != nil {
 		return membership.Invitation{}, mapErr(err, "invitation with this token hash")
 	}
 	return r.invitation(), nil

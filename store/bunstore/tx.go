@@ -108,16 +108,24 @@ func (s *Store) InTransaction(ctx context.Context) bool {
 }
 
 // AfterCommit implements workspace.TxObserver: fn runs after the transaction
-// that Atomic began in ctx commits, or at once outside one. When the Store was
-// built on a host's bun.Tx, Atomic's transactions are savepoints and fn runs
-// when the outermost Atomic releases its savepoint: the host owns the real
-// commit.
-func (s *Store) AfterCommit(ctx context.Context, fn func()) {
-	if a, ok := ctx.Value(afterKey{}).(*afterCommit); ok {
-		a.fns = append(a.fns, fn)
+// that Atomic began in ctx commits, with ctx minus that transaction, or at
+// once outside one. When the Store was built on a host's bun.Tx, Atomic's
+// transactions are savepoints and fn runs when the outermost Atomic releases
+// its savepoint: the host owns the real commit, which the store cannot see.
+func (s *Store) AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
+	if a, ok := ctx.Value(afterKey{}).(*afterCommit); ok && a != nil {
+		a.fns = append(a.fns, func() { fn(detach(ctx)) })
 		return
 	}
-	fn()
+	fn(detach(ctx))
+}
+
+// detach hides the transaction that Atomic carries in ctx.
+func detach(ctx context.Context) context.Context {
+	if _, ok := TxFrom(ctx); !ok {
+		return ctx
+	}
+	return context.WithValue(context.WithValue(ctx, txKey{}, nil), afterKey{}, (*afterCommit)(nil))
 }
 
 // write runs fn as one unit of writes that may fail in an expected way

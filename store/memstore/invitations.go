@@ -61,15 +61,34 @@ func (s *Store) GetInvitation(ctx context.Context, workspaceID, id uuid.UUID) (m
 func (s *Store) LockInvitationByToken(ctx context.Context, tokenHash []byte) (membership.Invitation, error) {
 	var inv membership.Invitation
 	err := s.inTx(ctx, "LockInvitationByToken", func(*tx) error {
-		id, ok := s.invitationsByToken.get(string(tokenHash))
-		if !ok || len(tokenHash) == 0 {
-			return fmt.Errorf("%w: invitation with this token", workspace.ErrNotFound)
-		}
-		got, _ := s.invitations.get(id)
-		inv = cloneInvitation(got)
-		return nil
+		var err error
+		inv, err = s.invitationByToken(tokenHash)
+		return err
 	})
 	return inv, err
+}
+
+// GetInvitationByToken returns the invitation whose token hash this is,
+// without a lock.
+//
+// Errors: workspace.ErrNotFound.
+func (s *Store) GetInvitationByToken(ctx context.Context, tokenHash []byte) (membership.Invitation, error) {
+	var inv membership.Invitation
+	err := s.do(ctx, func(*tx) error {
+		var err error
+		inv, err = s.invitationByToken(tokenHash)
+		return err
+	})
+	return inv, err
+}
+
+func (s *Store) invitationByToken(tokenHash []byte) (membership.Invitation, error) {
+	id, ok := s.invitationsByToken.get(string(tokenHash))
+	if !ok || len(tokenHash) == 0 {
+		return membership.Invitation{}, fmt.Errorf("%w: invitation with this token", workspace.ErrNotFound)
+	}
+	got, _ := s.invitations.get(id)
+	return cloneInvitation(got), nil
 }
 
 // UpdateInvitation replaces role, token hash, status, accepted-by, updated

@@ -218,13 +218,22 @@ func (s *Store) InTransaction(ctx context.Context) bool {
 }
 
 // AfterCommit implements workspace.TxObserver: fn runs after the outermost
-// Atomic of ctx commits and has released the store lock (so fn may use the
-// store), or at once outside a transaction; never after a rollback.
-func (s *Store) AfterCommit(ctx context.Context, fn func()) {
+// Atomic of ctx commits and has released the store lock, with ctx minus the
+// finished transaction (so fn may use the store), or at once outside a
+// transaction; never after a rollback.
+func (s *Store) AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
 	t := s.txOf(ctx)
 	if t == nil || t.ended.Load() {
-		fn()
+		fn(s.detach(ctx))
 		return
 	}
-	t.afterCommit = append(t.afterCommit, fn)
+	t.afterCommit = append(t.afterCommit, func() { fn(s.detach(ctx)) })
+}
+
+// detach hides this store's transaction in ctx (a nil *tx means none).
+func (s *Store) detach(ctx context.Context) context.Context {
+	if s.txOf(ctx) == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, txKey{s}, (*tx)(nil))
 }

@@ -96,6 +96,24 @@ var invitationTests = []test{
 		_, err = e.lockByToken(e.token())
 		notFound(t, err)
 	}},
+	{"GetInvitationByToken finds the invitation in any state without a transaction, or ErrNotFound", func(t *testing.T, e *env) {
+		w := e.workspace(e.account(e.user("owner")).ID, "Sales")
+		inv := e.invite(w.ID, e.email("bob"), workspace.RoleMember)
+		got, err := e.s.GetInvitationByToken(e.ctx, inv.TokenHash)
+		require.NoError(t, err)
+		require.Equal(t, normInvitation(inv), got)
+
+		old := inv.TokenHash
+		inv.TokenHash, inv.Status, inv.UpdatedAt = e.token(), membership.StatusRevoked, e.at(time.Minute)
+		require.NoError(t, e.s.UpdateInvitation(e.ctx, inv))
+		got, err = e.s.GetInvitationByToken(e.ctx, inv.TokenHash)
+		require.NoError(t, err)
+		require.Equal(t, normInvitation(inv), got)
+		_, err = e.s.GetInvitationByToken(e.ctx, old)
+		notFound(t, err)
+		_, err = e.s.GetInvitationByToken(e.ctx, nil)
+		notFound(t, err)
+	}},
 	{"UpdateInvitation replaces role, token, status, accepted-by, updated and expiry only", func(t *testing.T, e *env) {
 		w := e.workspace(e.account(e.user("owner")).ID, "Sales")
 		inv := e.invite(w.ID, e.email("bob"), workspace.RoleMember)

@@ -155,6 +155,13 @@ var isolationTests = []test{
 			require.Equal(t, normInvitation(inv), got)
 		}
 	})},
+	{"GetInvitationByToken returns exactly the token's own invitation", isolated(func(t *testing.T, e *env, is isolation) {
+		for _, inv := range slices.Concat(is.a.invs, is.b.invs) {
+			got, err := e.s.GetInvitationByToken(e.ctx, inv.TokenHash)
+			require.NoError(t, err)
+			require.Equal(t, normInvitation(inv), got)
+		}
+	})},
 	{"writes to a's memberships leave the same user elsewhere alone", isolated(func(t *testing.T, e *env, is isolation) {
 		require.NoError(t, e.s.UpdateMembership(e.ctx, workspace.Membership{WorkspaceID: is.a.ws.ID, UserID: is.u2, Role: workspace.RoleViewer, Version: 2, UpdatedAt: e.at(time.Hour)}))
 		require.NoError(t, e.s.DeleteMembership(e.ctx, is.a.ws.ID, is.u1))

@@ -248,15 +248,22 @@ func afterCommit(t *testing.T, h Harness) {
 	require.False(t, workspace.InTransaction(ctx, st))
 
 	ran := 0
-	workspace.AfterCommit(ctx, st, func() { ran++ })
+	workspace.AfterCommit(ctx, st, func(context.Context) { ran++ })
 	require.Equal(t, 1, ran, "outside a transaction it runs at once")
 
 	var order []string
 	err := st.Atomic(ctx, func(ctx context.Context) error {
 		require.True(t, workspace.InTransaction(ctx, st))
-		workspace.AfterCommit(ctx, st, func() { order = append(order, "outer") })
+		workspace.AfterCommit(ctx, st, func(ctx context.Context) {
+			order = append(order, "outer")
+			// The finished transaction is gone from the context: fn can use the store.
+			require.False(t, workspace.InTransaction(ctx, st))
+			_, err := st.GetAccount(ctx, uuid.New())
+			require.ErrorIs(t, err, workspace.ErrNotFound)
+			require.NoError(t, st.Atomic(ctx, func(context.Context) error { return nil }))
+		})
 		return st.Atomic(ctx, func(ctx context.Context) error {
-			workspace.AfterCommit(ctx, st, func() { order = append(order, "nested") })
+			workspace.AfterCommit(ctx, st, func(context.Context) { order = append(order, "nested") })
 			require.Empty(t, order, "nothing runs before the outermost commit")
 			return nil
 		})
@@ -266,7 +273,7 @@ func afterCommit(t *testing.T, h Harness) {
 
 	rolledBack := false
 	err = st.Atomic(ctx, func(ctx context.Context) error {
-		workspace.AfterCommit(ctx, st, func() { rolledBack = true })
+		workspace.AfterCommit(ctx, st, func(context.Context) { rolledBack = true })
 		return errors.New("roll back")
 	})
 	require.Error(t, err)
