@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/workspacekit/workspacekit/workspace"
@@ -74,4 +75,18 @@ type Repo[T any] interface {
 	// Count returns how many records the active workspace has.
 	// Errors: workspace.ErrNoScope.
 	Count(ctx context.Context) (int, error)
+}
+
+// StampRecord is for Repo implementations: it checks a record handed to a
+// write against the active workspace ws, stamping ws on a record that names
+// none, and returns ErrForeignWorkspace for one that names another.
+func StampRecord[T any, PT RecordPtr[T]](ws uuid.UUID, rec *T) error {
+	switch got := PT(rec).RecordWorkspaceID(); got {
+	case ws:
+	case uuid.Nil:
+		PT(rec).SetRecordWorkspaceID(ws)
+	default:
+		return fmt.Errorf("%w: record %s of workspace %s written in %s", ErrForeignWorkspace, PT(rec).RecordID(), got, ws)
+	}
+	return nil
 }

@@ -78,24 +78,13 @@ func (r *Repo[T, PT]) List(ctx context.Context, p workspace.Page) ([]T, error) {
 	return out, nil
 }
 
-func stampRecord[T any, PT store.RecordPtr[T]](ws uuid.UUID, rec *T) error {
-	switch got := PT(rec).RecordWorkspaceID(); got {
-	case ws:
-	case uuid.Nil:
-		PT(rec).SetRecordWorkspaceID(ws)
-	default:
-		return fmt.Errorf("%w: record %s of workspace %s written in %s", store.ErrForeignWorkspace, PT(rec).RecordID(), got, ws)
-	}
-	return nil
-}
-
 // Insert implements store.Repo.
 func (r *Repo[T, PT]) Insert(ctx context.Context, rec *T) error {
 	ws, err := repoScope(ctx)
 	if err != nil {
 		return err
 	}
-	if err := stampRecord[T, PT](ws, rec); err != nil {
+	if err := store.StampRecord[T, PT](ws, rec); err != nil {
 		return err
 	}
 	_, err = r.idb(ctx).NewInsert().Model(rec).Exec(ctx)
@@ -112,7 +101,7 @@ func (r *Repo[T, PT]) Update(ctx context.Context, rec *T) error {
 	if err != nil {
 		return err
 	}
-	if err := stampRecord[T, PT](ws, rec); err != nil {
+	if err := store.StampRecord[T, PT](ws, rec); err != nil {
 		return err
 	}
 	res, err := r.idb(ctx).NewUpdate().Model(rec).WherePK().Where(whereWorkspace, ws).Exec(ctx)

@@ -80,25 +80,13 @@ func (r *Repo[T, PT]) List(ctx context.Context, p workspace.Page) ([]T, error) {
 	return out, err
 }
 
-// stamp checks rec against the active workspace and stamps it.
-func stamp[T any, PT store.RecordPtr[T]](ws uuid.UUID, rec *T) error {
-	switch got := PT(rec).RecordWorkspaceID(); got {
-	case ws:
-	case uuid.Nil:
-		PT(rec).SetRecordWorkspaceID(ws)
-	default:
-		return fmt.Errorf("%w: record %s of workspace %s written in %s", store.ErrForeignWorkspace, PT(rec).RecordID(), got, ws)
-	}
-	return nil
-}
-
 // Insert implements store.Repo.
 func (r *Repo[T, PT]) Insert(ctx context.Context, rec *T) error {
 	ws, err := scopeOf(ctx)
 	if err != nil {
 		return err
 	}
-	if err := stamp[T, PT](ws, rec); err != nil {
+	if err := store.StampRecord[T, PT](ws, rec); err != nil {
 		return err
 	}
 	v := *rec
@@ -119,7 +107,7 @@ func (r *Repo[T, PT]) Update(ctx context.Context, rec *T) error {
 	if err != nil {
 		return err
 	}
-	if err := stamp[T, PT](ws, rec); err != nil {
+	if err := store.StampRecord[T, PT](ws, rec); err != nil {
 		return err
 	}
 	v := *rec
