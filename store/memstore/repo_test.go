@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/store/memstore"
@@ -12,10 +13,23 @@ import (
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
+// widget is a host record as a test suite on the in-memory store keeps it.
+type widget struct {
+	ID, WorkspaceID uuid.UUID
+	Name            string
+}
+
+func (w *widget) RecordID() uuid.UUID               { return w.ID }
+func (w *widget) SetRecordID(id uuid.UUID)          { w.ID = id }
+func (w *widget) RecordWorkspaceID() uuid.UUID      { return w.WorkspaceID }
+func (w *widget) SetRecordWorkspaceID(id uuid.UUID) { w.WorkspaceID = id }
+func (w *widget) RecordName() string                { return w.Name }
+func (w *widget) SetRecordName(n string)            { w.Name = n }
+
 func TestRepoIsolation(t *testing.T) {
-	storetest.RunRepo(t, storetest.RepoHarness{New: func(*testing.T) (store.Repo[storetest.Widget], workspace.Transactor, workspace.PurgeFunc) {
+	storetest.RunRepo(t, storetest.RepoHarness[widget]{New: func(*testing.T) (store.Repo[widget], workspace.Transactor, workspace.PurgeFunc) {
 		s := memstore.New()
-		r := memstore.NewRepo[storetest.Widget](s)
+		r := memstore.NewRepo[widget](s)
 		return r, s, r.Purge
 	}})
 }
@@ -24,7 +38,7 @@ func TestRepoIsolation(t *testing.T) {
 // store removes its repository rows in the same transaction.
 func TestRepoPurgedWithWorkspace(t *testing.T) {
 	s := memstore.New()
-	r := memstore.NewRepo[storetest.Widget](s)
+	r := memstore.NewRepo[widget](s)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	acct := workspace.Account{ID: workspace.NewID(), Name: "acct", OwnerID: "owner", CreatedAt: now}
@@ -38,7 +52,7 @@ func TestRepoPurgedWithWorkspace(t *testing.T) {
 		return workspace.WithScope(ctx, workspace.Scope{AccountID: acct.ID, WorkspaceID: w.ID, UserID: "owner"})
 	}
 	for _, w := range ids {
-		rec := storetest.Widget{ID: workspace.NewID(), Name: "w"}
+		rec := widget{ID: workspace.NewID(), Name: "w"}
 		require.NoError(t, r.Insert(in(w), &rec))
 	}
 	require.NoError(t, s.DeleteWorkspace(ctx, ids[0].ID))

@@ -8,41 +8,33 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
 	"github.com/workspacekit/workspacekit/store"
-	"github.com/workspacekit/workspacekit/store/bunstore"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
-// Widget is the record type RunRepo stores: a host model as a host would
-// write it. On PostgreSQL it lives in WidgetSchema's table.
-type Widget struct {
-	bun.BaseModel `bun:"table:storetest_widgets,alias:widget"`
-	bunstore.Scoped
-	ID   uuid.UUID `bun:"id,pk,type:uuid"`
-	Name string    `bun:"name,notnull"`
+// Named is what RunRepo needs of the record type beyond store.Record: an id
+// and a name it can set and read back, to tell records apart.
+type Named interface {
+	store.Record
+	SetRecordID(uuid.UUID)
+	RecordName() string
+	SetRecordName(string)
 }
 
-// RecordID implements store.Record.
-func (w *Widget) RecordID() uuid.UUID { return w.ID }
-
-// WidgetSchema creates Widget's table, keyed by (workspace_id, id) as every
-// workspace-owned table should be.
-const WidgetSchema = `CREATE TABLE IF NOT EXISTS storetest_widgets (
-	workspace_id uuid NOT NULL,
-	id uuid NOT NULL,
-	name text NOT NULL,
-	PRIMARY KEY (workspace_id, id)
-)`
+// NamedPtr constrains the pointer type of a record type T for RunRepo.
+type NamedPtr[T any] interface {
+	*T
+	Named
+}
 
 // RepoHarness gives RunRepo a repository and what it joins.
-type RepoHarness struct {
-	// New returns a repository of Widgets, the transactor whose Atomic it
-	// joins, and a function that deletes one workspace's rows the way
-	// workspace deletion does (memstore: Store.DeleteWorkspace's hooks;
-	// bunstore: Registry.Purge). It may share state between tests: every
-	// test uses fresh workspace ids.
-	New func(t *testing.T) (store.Repo[Widget], workspace.Transactor, workspace.PurgeFunc)
+type RepoHarness[T any] struct {
+	// New returns a repository of T, the transactor whose Atomic it joins,
+	// and a function that deletes one workspace's rows the way workspace
+	// deletion does (memstore: Store.DeleteWorkspace's hooks; bunstore:
+	// Registry.Purge). It may share state between tests: every test uses
+	// fresh workspace ids.
+	New func(t *testing.T) (store.Repo[T], workspace.Transactor, workspace.PurgeFunc)
 }
 
 func repoScope(ws uuid.UUID) context.Context {
@@ -52,22 +44,42 @@ func repoScope(ws uuid.UUID) context.Context {
 // RunRepo is the isolation suite of store.Repo: every method, in the
 // active workspace and against another workspace's records, without a
 // scope, inside transactions, and after the workspace is purged.
-func RunRepo(t *testing.T, h RepoHarness) {
+//
+// T is the implementation's own record type (on PostgreSQL a registered bun
+// model), so that the suite itself depends on no implementation.
+func RunRepo[T any, PT NamedPtr[T]](t *testing.T, h RepoHarness[T]) {
 	t.Helper()
+	mk := func(id, ws uuid.UUID, name string) T {
+		var v T
+		PT(&v).SetRecordID(id)
+		PT(&v).SetRecordWorkspaceID(ws)
+		PT(&v).SetRecordName(name)
+		return v
+	}
+	id := func(v T) uuid.UUID { return PT(&v).RecordID() }
+	name := func(v T) string { return PT(&v).RecordName() }
+	wsOf := func(v T) uuid.UUID { return PT(&v).RecordWorkspaceID() }
+	idsOf := func(vs []T) []uuid.UUID {
+		out := make([]uuid.UUID, len(vs))
+		for i, v := range vs {
+			out[i] = id(v)
+		}
+		return out
+	}
 	type fixture struct {
-		repo     store.Repo[Widget]
+		repo     store.Repo[T]
 		tx       workspace.Transactor
 		purge    workspace.PurgeFunc
 		a, b     context.Context
 		wsA, wsB uuid.UUID
-		a1, b1   Widget
+		a1, b1   T
 	}
 	setup := func(t *testing.T) *fixture {
 		repo, tx, purge := h.New(t)
 		f := &fixture{repo: repo, tx: tx, purge: purge, wsA: workspace.NewID(), wsB: workspace.NewID()}
 		f.a, f.b = repoScope(f.wsA), repoScope(f.wsB)
-		f.a1 = Widget{ID: workspace.NewID(), Name: "a1"}
-		f.b1 = Widget{ID: workspace.NewID(), Name: "b1"}
+		f.a1 = mk(workspace.NewID(), uuid.Nil, "a1")
+		f.b1 = mk(workspace.NewID(), uuid.Nil, "b1")
 		require.NoError(t, repo.Insert(f.a, &f.a1))
 		require.NoError(t, repo.Insert(f.b, &f.b1))
 		return f
@@ -77,103 +89,103 @@ func RunRepo(t *testing.T, h RepoHarness) {
 		run  func(t *testing.T, f *fixture)
 	}{
 		{"insert stamps the active workspace", func(t *testing.T, f *fixture) {
-			require.Equal(t, f.wsA, f.a1.WorkspaceID)
-			got, err := f.repo.Get(f.a, f.a1.ID)
+			require.Equal(t, f.wsA, wsOf(f.a1))
+			got, err := f.repo.Get(f.a, id(f.a1))
 			require.NoError(t, err)
-			require.Equal(t, f.a1.ID, got.ID)
-			require.Equal(t, "a1", got.Name)
-			require.Equal(t, f.wsA, got.WorkspaceID)
+			require.Equal(t, id(f.a1), id(got))
+			require.Equal(t, "a1", name(got))
+			require.Equal(t, f.wsA, wsOf(got))
 		}},
 		{"get of another workspace's id is not found", func(t *testing.T, f *fixture) {
-			_, err := f.repo.Get(f.a, f.b1.ID)
+			_, err := f.repo.Get(f.a, id(f.b1))
 			require.ErrorIs(t, err, workspace.ErrNotFound)
 			_, err = f.repo.Get(f.a, workspace.NewID())
 			require.ErrorIs(t, err, workspace.ErrNotFound)
 		}},
 		{"insert of another workspace's record is refused", func(t *testing.T, f *fixture) {
-			w := Widget{Scoped: bunstore.Scoped{WorkspaceID: f.wsB}, ID: workspace.NewID(), Name: "planted"}
+			w := mk(workspace.NewID(), f.wsB, "planted")
 			require.ErrorIs(t, f.repo.Insert(f.a, &w), store.ErrForeignWorkspace)
-			_, err := f.repo.Get(f.b, w.ID)
+			_, err := f.repo.Get(f.b, id(w))
 			require.ErrorIs(t, err, workspace.ErrNotFound)
 			requireCount(t, f.repo, f.b, 1)
 		}},
 		{"duplicate id in the workspace conflicts", func(t *testing.T, f *fixture) {
-			w := Widget{ID: f.a1.ID, Name: "again"}
+			w := mk(id(f.a1), uuid.Nil, "again")
 			require.ErrorIs(t, f.repo.Insert(f.a, &w), workspace.ErrConflict)
 		}},
 		{"the same id in two workspaces is two records", func(t *testing.T, f *fixture) {
-			w := Widget{ID: f.b1.ID, Name: "mine"}
+			w := mk(id(f.b1), uuid.Nil, "mine")
 			require.NoError(t, f.repo.Insert(f.a, &w))
-			got, err := f.repo.Get(f.b, f.b1.ID)
+			got, err := f.repo.Get(f.b, id(f.b1))
 			require.NoError(t, err)
-			require.Equal(t, "b1", got.Name)
-			got, err = f.repo.Get(f.a, f.b1.ID)
+			require.Equal(t, "b1", name(got))
+			got, err = f.repo.Get(f.a, id(f.b1))
 			require.NoError(t, err)
-			require.Equal(t, "mine", got.Name)
+			require.Equal(t, "mine", name(got))
 		}},
 		{"update changes only the active workspace's record", func(t *testing.T, f *fixture) {
-			w := Widget{ID: f.a1.ID, Name: "renamed"}
+			w := mk(id(f.a1), uuid.Nil, "renamed")
 			require.NoError(t, f.repo.Update(f.a, &w))
-			got, err := f.repo.Get(f.a, f.a1.ID)
+			got, err := f.repo.Get(f.a, id(f.a1))
 			require.NoError(t, err)
-			require.Equal(t, "renamed", got.Name)
+			require.Equal(t, "renamed", name(got))
 
-			stolen := Widget{ID: f.b1.ID, Name: "stolen"}
+			stolen := mk(id(f.b1), uuid.Nil, "stolen")
 			require.ErrorIs(t, f.repo.Update(f.a, &stolen), workspace.ErrNotFound)
-			foreign := Widget{Scoped: bunstore.Scoped{WorkspaceID: f.wsB}, ID: f.b1.ID, Name: "stolen"}
+			foreign := mk(id(f.b1), f.wsB, "stolen")
 			require.ErrorIs(t, f.repo.Update(f.a, &foreign), store.ErrForeignWorkspace)
-			got, err = f.repo.Get(f.b, f.b1.ID)
+			got, err = f.repo.Get(f.b, id(f.b1))
 			require.NoError(t, err)
-			require.Equal(t, "b1", got.Name)
+			require.Equal(t, "b1", name(got))
 		}},
 		{"delete removes only the active workspace's record", func(t *testing.T, f *fixture) {
-			require.ErrorIs(t, f.repo.Delete(f.a, f.b1.ID), workspace.ErrNotFound)
+			require.ErrorIs(t, f.repo.Delete(f.a, id(f.b1)), workspace.ErrNotFound)
 			requireCount(t, f.repo, f.b, 1)
-			require.NoError(t, f.repo.Delete(f.a, f.a1.ID))
-			require.ErrorIs(t, f.repo.Delete(f.a, f.a1.ID), workspace.ErrNotFound)
+			require.NoError(t, f.repo.Delete(f.a, id(f.a1)))
+			require.ErrorIs(t, f.repo.Delete(f.a, id(f.a1)), workspace.ErrNotFound)
 			requireCount(t, f.repo, f.a, 0)
 			requireCount(t, f.repo, f.b, 1)
 		}},
 		{"list is the workspace's records by id, paged", func(t *testing.T, f *fixture) {
-			ids := []uuid.UUID{f.a1.ID}
+			ids := []uuid.UUID{id(f.a1)}
 			for i := 0; i < 4; i++ {
-				w := Widget{ID: uuid.New(), Name: "more"} // random ids: order is not insertion order
+				w := mk(uuid.New(), uuid.Nil, "more") // random ids: order is not insertion order
 				require.NoError(t, f.repo.Insert(f.a, &w))
-				ids = append(ids, w.ID)
+				ids = append(ids, id(w))
 			}
 			slices.SortFunc(ids, func(x, y uuid.UUID) int { return compareBytes(x[:], y[:]) })
 			all, err := f.repo.List(f.a, workspace.Page{})
 			require.NoError(t, err)
-			require.Equal(t, ids, widgetIDs(all))
+			require.Equal(t, ids, idsOf(all))
 			page, err := f.repo.List(f.a, workspace.Page{Limit: 2})
 			require.NoError(t, err)
-			require.Equal(t, ids[:2], widgetIDs(page))
+			require.Equal(t, ids[:2], idsOf(page))
 			page, err = f.repo.List(f.a, workspace.Page{After: ids[1], Limit: 2})
 			require.NoError(t, err)
-			require.Equal(t, ids[2:4], widgetIDs(page))
+			require.Equal(t, ids[2:4], idsOf(page))
 			page, err = f.repo.List(f.a, workspace.Page{After: ids[4], Limit: 2})
 			require.NoError(t, err)
 			require.Empty(t, page)
 			other, err := f.repo.List(f.b, workspace.Page{})
 			require.NoError(t, err)
-			require.Equal(t, []uuid.UUID{f.b1.ID}, widgetIDs(other))
+			require.Equal(t, []uuid.UUID{id(f.b1)}, idsOf(other))
 		}},
 		{"count is per workspace", func(t *testing.T, f *fixture) {
-			w := Widget{ID: workspace.NewID(), Name: "a2"}
+			w := mk(workspace.NewID(), uuid.Nil, "a2")
 			require.NoError(t, f.repo.Insert(f.a, &w))
 			requireCount(t, f.repo, f.a, 2)
 			requireCount(t, f.repo, f.b, 1)
 		}},
 		{"every method fails closed without a scope", func(t *testing.T, f *fixture) {
 			for _, ctx := range []context.Context{context.Background(), workspace.Unscoped(context.Background(), "storetest: unscoped is no scope")} {
-				_, err := f.repo.Get(ctx, f.a1.ID)
+				_, err := f.repo.Get(ctx, id(f.a1))
 				require.ErrorIs(t, err, workspace.ErrNoScope)
 				_, err = f.repo.List(ctx, workspace.Page{})
 				require.ErrorIs(t, err, workspace.ErrNoScope)
-				w := Widget{ID: workspace.NewID(), Name: "x"}
+				w := mk(workspace.NewID(), uuid.Nil, "x")
 				require.ErrorIs(t, f.repo.Insert(ctx, &w), workspace.ErrNoScope)
 				require.ErrorIs(t, f.repo.Update(ctx, &f.a1), workspace.ErrNoScope)
-				require.ErrorIs(t, f.repo.Delete(ctx, f.a1.ID), workspace.ErrNoScope)
+				require.ErrorIs(t, f.repo.Delete(ctx, id(f.a1)), workspace.ErrNoScope)
 				_, err = f.repo.Count(ctx)
 				require.ErrorIs(t, err, workspace.ErrNoScope)
 			}
@@ -181,17 +193,17 @@ func RunRepo(t *testing.T, h RepoHarness) {
 		}},
 		{"writes join the store's transaction", func(t *testing.T, f *fixture) {
 			boom := errors.New("boom")
-			w := Widget{ID: workspace.NewID(), Name: "rolled back"}
+			w := mk(workspace.NewID(), uuid.Nil, "rolled back")
 			err := f.tx.Atomic(f.a, func(ctx context.Context) error {
 				require.NoError(t, f.repo.Insert(ctx, &w))
-				require.NoError(t, f.repo.Delete(ctx, f.a1.ID))
+				require.NoError(t, f.repo.Delete(ctx, id(f.a1)))
 				requireCount(t, f.repo, ctx, 1)
 				return boom
 			})
 			require.ErrorIs(t, err, boom)
-			_, err = f.repo.Get(f.a, w.ID)
+			_, err = f.repo.Get(f.a, id(w))
 			require.ErrorIs(t, err, workspace.ErrNotFound)
-			_, err = f.repo.Get(f.a, f.a1.ID)
+			_, err = f.repo.Get(f.a, id(f.a1))
 			require.NoError(t, err)
 		}},
 		{"purging a workspace removes its records only", func(t *testing.T, f *fixture) {
@@ -205,19 +217,11 @@ func RunRepo(t *testing.T, h RepoHarness) {
 	}
 }
 
-func requireCount(t *testing.T, r store.Repo[Widget], ctx context.Context, want int) {
+func requireCount[T any](t *testing.T, r store.Repo[T], ctx context.Context, want int) {
 	t.Helper()
 	n, err := r.Count(ctx)
 	require.NoError(t, err)
 	require.Equal(t, want, n)
-}
-
-func widgetIDs(ws []Widget) []uuid.UUID {
-	out := make([]uuid.UUID, len(ws))
-	for i, w := range ws {
-		out[i] = w.ID
-	}
-	return out
 }
 
 func compareBytes(a, b []byte) int {
