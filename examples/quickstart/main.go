@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/google/uuid"
+
 	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/store/memstore"
@@ -34,6 +36,9 @@ func run(ctx context.Context, out io.Writer) error {
 	plans := workspace.FixedPlans{"team": {MaxWorkspaces: 3, MaxMembers: 5}}
 	workspaces := workspace.NewService(st, authz, plans)
 	team := membership.New(st, authz, plans)
+	// The host's own workspace-owned data: agents, kept per workspace and
+	// purged with it.
+	agents := memstore.NewRepo[agent](st)
 	say := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
 
 	// Alice signs up; her account's first workspace is Sales.
@@ -100,7 +105,22 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	bob = workspace.WithScope(ctx, sc)
 	say("bob switches to %q: role %s", sales.Name, sc.Role)
-	say("bob creates an agent in %q: %v", sales.Name, outcome(authz.Require(bob, "agents", "create")))
+	err = authz.Require(bob, "agents", "create")
+	if err == nil {
+		err = agents.Insert(bob, &agent{ID: workspace.NewID(), Name: "Lead qualifier"})
+	}
+	say("bob creates an agent in %q: %v", sales.Name, outcome(err))
+	for _, ws := range []workspace.Workspace{sales, support} {
+		sc, err := workspaces.Switch(ctx, "bob", ws.ID)
+		if err != nil {
+			return err
+		}
+		n, err := agents.Count(workspace.WithScope(ctx, sc))
+		if err != nil {
+			return err
+		}
+		say("agents bob sees in %q: %d", ws.Name, n)
+	}
 	say("bob deletes %q: %v", sales.Name, outcome(workspaces.Delete(bob, sales.ID, "Sales")))
 
 	// The plan allows three workspaces.
@@ -116,6 +136,16 @@ func run(ctx context.Context, out io.Writer) error {
 	say("bob switches to %q: %v", support.Name, outcome(err))
 	return nil
 }
+
+// agent is a host record: every workspace has its own.
+type agent struct {
+	ID, WorkspaceID uuid.UUID
+	Name            string
+}
+
+func (a *agent) RecordID() uuid.UUID               { return a.ID }
+func (a *agent) RecordWorkspaceID() uuid.UUID      { return a.WorkspaceID }
+func (a *agent) SetRecordWorkspaceID(id uuid.UUID) { a.WorkspaceID = id }
 
 func outcome(err error) string {
 	if err != nil {

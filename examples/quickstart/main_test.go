@@ -18,6 +18,8 @@ func TestQuickstart(t *testing.T) {
 		`bob can access "Support" as viewer`,
 		`bob creates an agent in "Support": refused (workspace: forbidden`,
 		`bob creates an agent in "Sales": ok`,
+		`agents bob sees in "Sales": 1`,
+		`agents bob sees in "Support": 0`,
 		`bob deletes "Sales": refused (workspace: forbidden`,
 		`alice creates workspace "Marketing": ok`,
 		`alice creates workspace "Ops": refused (workspace: plan limit reached`,
