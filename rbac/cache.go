@@ -198,30 +198,51 @@ func (a *Authorizer) drop(sh *shard, id uuid.UUID, e *entry) {
 	}
 }
 
-// evict sweeps the shards with the CLOCK algorithm until the loaded
-// workspaces are back to 7/8 of the bound: an entry used since the last sweep
-// gets a second chance (its bit is cleared), the others are dropped. One
-// sweep at a time; a loader that finds one running leaves it the work. Each
-// shard is locked on its own, briefly, so checks elsewhere go on.
+// evict brings the loaded workspaces back to 7/8 of the bound. It first
+// sweeps the shards with the CLOCK algorithm (an entry used since the last
+// sweep gets a second chance: its bit is cleared), and if that was not enough
+// (checks kept entries busy), drops entries regardless of use: the bound is
+// a memory bound and holds whatever the traffic. A loader that pushed the
+// count over the bound waits for the sweep in progress and then sweeps
+// again if still needed, so the count is within the bound once loads stop.
+// Each shard is locked on its own, briefly; checks of loaded workspaces never
+// wait for a sweep.
 func (a *Authorizer) evict() {
-	if !a.evicting.TryLock() {
-		return
-	}
+	a.evicting.Lock()
 	defer a.evicting.Unlock()
+	if a.stats.workspaces.Load() <= int64(a.cfg.maxWorkspaces) {
+		return // a sweep that ran meanwhile did the work
+	}
 	target := int64(a.cfg.maxWorkspaces - a.cfg.maxWorkspaces/8)
 	for pass := 0; pass < 2*shardCount && a.stats.workspaces.Load() > target; pass++ {
-		sh := &a.shards[a.hand%shardCount]
-		a.hand++
-		sh.mu.Lock()
-		for id, e := range sh.m {
-			if e.used.Load() != 0 {
-				e.used.Store(0)
-				continue
-			}
-			a.drop(sh, id, e)
-			a.stats.evictions.Add(1)
+		a.sweepShard(target, true)
+	}
+	for pass := 0; pass < shardCount && a.stats.workspaces.Load() > target; pass++ {
+		a.sweepShard(target, false)
+	}
+}
+
+// sweepShard visits the shard under the clock hand: with secondChance it
+// spares (and clears) entries used since the last visit, otherwise it drops
+// entries until the count is at target.
+func (a *Authorizer) sweepShard(target int64, secondChance bool) {
+	sh := &a.shards[a.hand%shardCount]
+	a.hand++
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for id, e := range sh.m {
+		if secondChance && e.used.Load() != 0 {
+			e.used.Store(0)
+			continue
 		}
-		sh.mu.Unlock()
+		if !secondChance && a.stats.workspaces.Load() <= target {
+			return
+		}
+		if e.snap.Load() == nil {
+			continue // a load in flight; it counts once installed
+		}
+		a.drop(sh, id, e)
+		a.stats.evictions.Add(1)
 	}
 }
 

@@ -72,6 +72,42 @@ func TestEvictionBound(t *testing.T) {
 	require.False(t, e.can("max", ids[0], "agents", "delete"))
 }
 
+// The bound holds with several goroutines loading and checking at once:
+// checks that keep entries "used" cannot push memory past it. Loads in
+// flight may overshoot it by at most one workspace per loading goroutine,
+// and once the traffic stops it holds exactly.
+func TestEvictionBoundUnderConcurrency(t *testing.T) {
+	const bound, spaces, workers, checks = 8, 200, 4, 5000
+	e := newEnv(t, rbac.WithMaxWorkspaces(bound))
+	var ids []uuid.UUID
+	for i := range spaces {
+		ids = append(ids, e.workspace(fmt.Sprint("ws", i), map[workspace.UserID]workspace.Role{"ada": "admin"}))
+	}
+	var maxSeen atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range checks {
+				id := ids[(i*7+w*13)%len(ids)]
+				if !e.can("ada", id, "agents", "delete") {
+					t.Errorf("ada denied in %s", id)
+					return
+				}
+				if n := int64(e.authz.Stats().Workspaces); n > maxSeen.Load() {
+					maxSeen.Store(n)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	st := e.authz.Stats()
+	require.LessOrEqual(t, st.Workspaces, bound, "loaded once the traffic stopped: %+v", st)
+	require.LessOrEqual(t, maxSeen.Load(), int64(bound+workers), "loaded at any time")
+	require.Positive(t, st.Evictions)
+}
+
 func TestStatsMemory(t *testing.T) {
 	e := newEnv(t)
 	members := map[workspace.UserID]workspace.Role{}
