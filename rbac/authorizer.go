@@ -49,12 +49,20 @@ type Authorizer struct {
 	stats    counters
 }
 
-// New returns an Authorizer reading s. Errors: workspace.ErrInvalid (bad
-// resource or action names in WithResource), ErrUnknownRole and
-// ErrUnknownPermission (bad WithGrant).
+// New returns an Authorizer reading s, which must implement
+// workspace.TxObserver (both stores of this module do). Errors:
+// workspace.ErrInvalid (no store, a store without TxObserver, bad resource or
+// action names in WithResource), ErrUnknownRole and ErrUnknownPermission (bad
+// WithGrant).
 func New(s Store, opts ...Option) (*Authorizer, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%w: rbac.New needs a store", workspace.ErrInvalid)
+	}
+	// Without it, a decision made inside a transaction would be cached and
+	// outlive a rollback: refuse rather than answer from data that never
+	// committed. A store wrapper must forward InTransaction and AfterCommit.
+	if _, ok := s.(workspace.TxObserver); !ok {
+		return nil, fmt.Errorf("%w: rbac.New needs a store that implements workspace.TxObserver (%T does not)", workspace.ErrInvalid, s)
 	}
 	cfg := config{maxWorkspaces: DefaultMaxWorkspaces, maxRoles: DefaultMaxCustomRoles, events: nopPublisher{}, clock: workspace.UTCClock}
 	for _, o := range opts {

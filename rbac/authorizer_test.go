@@ -101,7 +101,7 @@ func TestRevocation(t *testing.T) {
 func TestInvalidateBeatsLoadInFlight(t *testing.T) {
 	e := newEnv(t)
 	ws := e.workspace("Sales", map[workspace.UserID]workspace.Role{"ada": "admin"})
-	gate := &gatedStore{Store: e.store, entered: make(chan struct{}), release: make(chan struct{})}
+	gate := &gatedStore{observedStore: e.store, entered: make(chan struct{}), release: make(chan struct{})}
 	a, err := rbac.New(gate)
 	require.NoError(t, err)
 
@@ -127,7 +127,7 @@ func TestInvalidateBeatsLoadInFlight(t *testing.T) {
 // gatedStore pauses the first ListMemberships so a test can interleave a
 // change with a load. It wraps the real memstore; nothing is faked.
 type gatedStore struct {
-	rbac.Store
+	observedStore
 	mu          sync.Mutex
 	passthrough bool
 	entered     chan struct{}
@@ -141,12 +141,12 @@ func (g *gatedStore) ListMemberships(ctx context.Context, ws uuid.UUID, after wo
 	if !pass {
 		// Read first, then wait: the result is stale once the test changes
 		// the store.
-		ms, err := g.Store.ListMemberships(ctx, ws, after, limit)
+		ms, err := g.observedStore.ListMemberships(ctx, ws, after, limit)
 		close(g.entered)
 		<-g.release
 		return ms, err
 	}
-	return g.Store.ListMemberships(ctx, ws, after, limit)
+	return g.observedStore.ListMemberships(ctx, ws, after, limit)
 }
 
 func TestCanGrant(t *testing.T) {
@@ -230,4 +230,14 @@ func TestExplain(t *testing.T) {
 
 	_, err = e.authz.Explain(context.Background(), "agents", "read")
 	require.True(t, errors.Is(err, workspace.ErrNoScope))
+}
+
+// A wrapper that hides workspace.TxObserver would let a decision made inside
+// a transaction be cached past a rollback: New refuses it.
+func TestNewRefusesAStoreWithoutTxObserver(t *testing.T) {
+	e := newEnv(t)
+	_, err := rbac.New(struct{ rbac.Store }{e.store})
+	require.ErrorIs(t, err, workspace.ErrInvalid)
+	_, err = rbac.New(struct{ observedStore }{e.store})
+	require.NoError(t, err)
 }

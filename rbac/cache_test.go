@@ -17,14 +17,21 @@ import (
 )
 
 // countingStore counts loads of the real memstore underneath.
-type countingStore struct {
+// observedStore is what a wrapper of the store must keep visible: rbac.New
+// refuses a store that hides workspace.TxObserver.
+type observedStore interface {
 	rbac.Store
+	workspace.TxObserver
+}
+
+type countingStore struct {
+	observedStore
 	lists atomic.Int64
 }
 
 func (c *countingStore) ListMemberships(ctx context.Context, ws uuid.UUID, after workspace.UserID, limit int) ([]workspace.Membership, error) {
 	c.lists.Add(1)
-	return c.Store.ListMemberships(ctx, ws, after, limit)
+	return c.observedStore.ListMemberships(ctx, ws, after, limit)
 }
 
 // TestConcurrentFirstUseLoadsOnce: many goroutines checking a workspace
@@ -32,7 +39,7 @@ func (c *countingStore) ListMemberships(ctx context.Context, ws uuid.UUID, after
 func TestConcurrentFirstUseLoadsOnce(t *testing.T) {
 	e := newEnv(t)
 	ws := e.workspace("Sales", map[workspace.UserID]workspace.Role{"ada": "admin"})
-	cs := &countingStore{Store: e.store}
+	cs := &countingStore{observedStore: e.store}
 	a, err := rbac.New(cs)
 	require.NoError(t, err)
 	start := make(chan struct{})
