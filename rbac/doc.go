@@ -38,6 +38,10 @@
 // roles). Viewers only read, and not api_keys. The owner holds every
 // permission, including host-registered ones.
 //
+// Only registered permissions exist: a custom role stored with a permission
+// the host no longer registers does not grant it (a plain Casbin enforcer
+// loaded with the stored rules would), and Explain says the same as Can.
+//
 // Hosts add resources with WithResource and extend the built-in roles with
 // WithGrant; a grant to a role is also a grant to the roles above it, so
 // that the ranking owner > admin > member > viewer stays a ranking of

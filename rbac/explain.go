@@ -3,6 +3,7 @@ package rbac
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/google/uuid"
@@ -88,7 +89,15 @@ func (a *Authorizer) enforcerFor(s *snapshot, user workspace.UserID, role worksp
 	rules := a.BuiltinRules()
 	for _, cr := range s.roles {
 		if cr.custom != nil {
-			rules = append(rules, CustomRoleRules(*cr.custom)...)
+			// Only registered permissions count, as in every decision: a
+			// custom role stored with a permission the host no longer
+			// registers must not make Explain allow what Can denies.
+			r := *cr.custom
+			r.Permissions = slices.DeleteFunc(slices.Clone(r.Permissions), func(p Permission) bool {
+				_, ok := a.matrix.index[p]
+				return !ok
+			})
+			rules = append(rules, CustomRoleRules(r)...)
 		}
 	}
 	if _, err := e.AddPolicies(rules); err != nil {

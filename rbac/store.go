@@ -23,7 +23,9 @@ type Store interface {
 	GetMembership(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Membership, error)
 
 	// CreateRole inserts r; ErrConflict if the workspace has a role of that
-	// name, ErrNotFound if the workspace does not exist.
+	// name, ErrNotFound if the workspace does not exist, ErrInvalid if the
+	// name is a built-in role's (built-in roles are defined once, for every
+	// workspace).
 	CreateRole(ctx context.Context, r CustomRole) error
 	// GetRole returns the workspace's role; ErrNotFound.
 	GetRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) (CustomRole, error)

@@ -16,8 +16,12 @@ import (
 // them).
 //
 // Errors: workspace.ErrConflict (the workspace has a role of that name),
-// workspace.ErrNotFound (no such workspace).
+// workspace.ErrNotFound (no such workspace), workspace.ErrInvalid (a
+// built-in role's name).
 func (s *Store) CreateRole(ctx context.Context, r rbac.CustomRole) error {
+	if r.Name.IsBuiltin() {
+		return fmt.Errorf("%w: %q is a built-in role, not a custom one", workspace.ErrInvalid, r.Name)
+	}
 	return s.write(ctx, false, func(ctx context.Context, db bun.IDB) error {
 		_, err := db.NewInsert().Model(toRoleRow(r)).Exec(ctx)
 		return mapErr(err, fmt.Sprintf("create role %q in workspace %s", r.Name, r.WorkspaceID))

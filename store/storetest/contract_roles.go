@@ -42,6 +42,14 @@ var roleTests = []test{
 		notFound(t, e.s.CreateRole(e.ctx, rbac.CustomRole{WorkspaceID: ws, Name: "auditor", CreatedAt: e.now, UpdatedAt: e.now}))
 		require.Empty(t, e.roles(ws))
 	}},
+	{"CreateRole with a built-in role's name is ErrInvalid", func(t *testing.T, e *env) {
+		w := e.workspace(e.account(e.user("owner")).ID, "Sales")
+		for _, name := range workspace.BuiltinRoles() {
+			err := e.s.CreateRole(e.ctx, rbac.CustomRole{WorkspaceID: w.ID, Name: name, Permissions: []rbac.Permission{{Resource: "settings", Action: "delete"}}, CreatedAt: e.now, UpdatedAt: e.now})
+			require.ErrorIs(t, err, workspace.ErrInvalid, name)
+		}
+		require.Empty(t, e.roles(w.ID))
+	}},
 	{"GetRole of an unknown name is ErrNotFound", func(t *testing.T, e *env) {
 		w := e.workspace(e.account(e.user("owner")).ID, "Sales")
 		_, err := e.s.GetRole(e.ctx, w.ID, "auditor")
