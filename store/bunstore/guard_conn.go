@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -18,9 +18,10 @@ type ConnectorOption func(*guardConnector)
 
 // WithStrictMode makes every transaction begun through the connector set
 // the active workspace for row-level security: BEGIN and a transaction-local
-// set_config('app.workspace_id', ...) go to the server in one message, so
-// it costs no extra round trip, and the setting ends with the transaction,
-// so a pooled connection never carries it to its next borrower. Without a
+// set_config('app.workspace_id', ..., true) go to the server in one write
+// and come back in one, so it costs no extra round trip, and the setting
+// ends with the transaction, so a pooled connection never carries it to its
+// next borrower. Without a
 // scope the setting is empty and the policies (EnableRLS) show no rows.
 // Statements outside a transaction see no rows of RLS tables: run scoped
 // work in Atomic. It needs the pgx driver (pgx/v5/stdlib).
@@ -35,7 +36,10 @@ func WithStrictMode() ConnectorOption { return func(c *guardConnector) { c.stric
 //	sqldb := sql.OpenDB(reg.Connector(stdlib.GetConnector(*cfg)))
 //	db := bun.NewDB(sqldb, pgdialect.New())
 //
-// OpenDB does exactly this.
+// OpenDB does exactly this. On pgx connections the connector also begins
+// transactions itself, with BEGIN statements it prepares on each
+// connection under the names workspacekit_begin_0 to _9 (reserved: a host
+// must not use them); a host that deallocates them costs one re-prepare.
 func (r *Registry) Connector(c driver.Connector, opts ...ConnectorOption) driver.Connector {
 	gc := &guardConnector{inner: c, r: r}
 	for _, o := range opts {
@@ -48,6 +52,8 @@ type guardConnector struct {
 	inner  driver.Connector
 	r      *Registry
 	strict bool
+	// setConfig is set_config's oid once looked up (setConfigOID).
+	setConfig atomic.Uint32
 }
 
 func (c *guardConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -63,6 +69,9 @@ func (c *guardConnector) Driver() driver.Driver { return c.inner.Driver() }
 type guardConn struct {
 	inner driver.Conn
 	c     *guardConnector
+	// prepared marks the BEGIN statements prepared on this connection,
+	// indexed like beginStatements.
+	prepared [len(beginStatements)]bool
 }
 
 var (
@@ -102,8 +111,11 @@ func (g *guardConn) Begin() (driver.Tx, error) {
 }
 
 func (g *guardConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if pc, ok := g.inner.(pgxConner); ok {
+		return g.beginPgx(ctx, pc.Conn(), opts)
+	}
 	if g.c.strict {
-		return g.beginStrict(ctx, opts)
+		return nil, ErrStrictDriver
 	}
 	if b, ok := g.inner.(driver.ConnBeginTx); ok {
 		return b.BeginTx(ctx, opts)
@@ -212,68 +224,6 @@ func values(args []driver.NamedValue) []driver.Value {
 		out[i] = a.Value
 	}
 	return out
-}
-
-// ErrStrictDriver means strict mode was asked of a connector whose
-// connections are not pgx's (pgx/v5/stdlib).
-var ErrStrictDriver = errors.New("bunstore: strict mode needs the pgx/v5/stdlib driver")
-
-type pgxConner interface{ Conn() *pgx.Conn }
-
-func (g *guardConn) beginStrict(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	pc, ok := g.inner.(pgxConner)
-	if !ok {
-		return nil, ErrStrictDriver
-	}
-	conn := pc.Conn()
-	begin := "BEGIN"
-	switch sql.IsolationLevel(opts.Isolation) {
-	case sql.LevelDefault:
-	case sql.LevelReadUncommitted:
-		begin += " ISOLATION LEVEL READ UNCOMMITTED"
-	case sql.LevelReadCommitted:
-		begin += " ISOLATION LEVEL READ COMMITTED"
-	case sql.LevelRepeatableRead, sql.LevelSnapshot:
-		begin += " ISOLATION LEVEL REPEATABLE READ"
-	case sql.LevelSerializable:
-		begin += " ISOLATION LEVEL SERIALIZABLE"
-	default:
-		return nil, fmt.Errorf("bunstore: unsupported isolation level %d", opts.Isolation)
-	}
-	if opts.ReadOnly {
-		begin += " READ ONLY"
-	}
-	// One simple-protocol message, two statements: no extra round trip.
-	// SET LOCAL is set_config(..., true) without a query to plan and a row
-	// to send back (measured: the SELECT form cost more). The id is a
-	// UUID's canonical text, so it needs no quoting beyond ''.
-	if _, err := conn.Exec(ctx, begin+"; SET LOCAL "+SettingWorkspace+" = '"+rlsWorkspace(ctx)+"'"); err != nil {
-		return nil, err
-	}
-	return strictTx{ctx: ctx, conn: conn}, nil
-}
-
-type strictTx struct {
-	ctx  context.Context
-	conn *pgx.Conn
-}
-
-func (t strictTx) Commit() error {
-	tag, err := t.conn.Exec(t.ctx, "COMMIT")
-	if err != nil {
-		return err
-	}
-	// COMMIT of a failed transaction rolls back and says so only in the
-	// command tag; reporting success there would lose writes silently.
-	if tag.String() == "ROLLBACK" {
-		return pgx.ErrTxCommitRollback
-	}
-	return nil
-}
-
-func (t strictTx) Rollback() error {
-	_, err := t.conn.Exec(t.ctx, "ROLLBACK")
-	return err
 }
 
 // OpenDB opens a guarded bun.DB on dsn with the pgx driver: its connections

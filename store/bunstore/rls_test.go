@@ -17,7 +17,8 @@ import (
 // between a raw statement and other workspaces' rows.
 type strictWorld struct {
 	*world
-	app *bun.DB
+	app    *bun.DB
+	appDSN string
 }
 
 func newStrictWorld(t *testing.T) *strictWorld {
@@ -29,7 +30,7 @@ func newStrictWorld(t *testing.T) *strictWorld {
 	app, err := bunstore.NewRegistry().OpenDB(role.DSN, bunstore.WithStrictMode())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = app.Close() })
-	return &strictWorld{world: w, app: app}
+	return &strictWorld{world: w, app: app, appDSN: role.DSN}
 }
 
 // pgDSN returns the superuser DSN of w's database.

@@ -1,0 +1,296 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// ErrStrictDriver means strict mode was asked of a connector whose
+// connections are not pgx's (pgx/v5/stdlib).
+var ErrStrictDriver = errors.New("bunstore: strict mode needs the pgx/v5/stdlib driver")
+
+type pgxConner interface{ Conn() *pgx.Conn }
+
+// isolationClauses are BEGIN's isolation levels in the order beginIndex
+// numbers them.
+var isolationClauses = [...]string{
+	"",
+	" ISOLATION LEVEL READ UNCOMMITTED",
+	" ISOLATION LEVEL READ COMMITTED",
+	" ISOLATION LEVEL REPEATABLE READ",
+	" ISOLATION LEVEL SERIALIZABLE",
+}
+
+// beginStatements are the BEGIN statements a guarded pgx connection
+// prepares, one per isolation level, read-write then read-only.
+var beginStatements = func() (out [2 * len(isolationClauses)]string) {
+	for i, iso := range isolationClauses {
+		out[2*i] = "BEGIN" + iso
+		out[2*i+1] = "BEGIN" + iso + " READ ONLY"
+	}
+	return out
+}()
+
+// beginNamePrefix names the BEGIN statements prepared on guarded
+// connections; a host must not prepare statements of its own under it.
+const beginNamePrefix = "workspacekit_begin_"
+
+func beginIndex(opts driver.TxOptions) (int, error) {
+	var iso int
+	switch sql.IsolationLevel(opts.Isolation) {
+	case sql.LevelDefault:
+		iso = 0
+	case sql.LevelReadUncommitted:
+		iso = 1
+	case sql.LevelReadCommitted:
+		iso = 2
+	case sql.LevelRepeatableRead, sql.LevelSnapshot:
+		iso = 3
+	case sql.LevelSerializable:
+		iso = 4
+	default:
+		return 0, fmt.Errorf("bunstore: unsupported isolation level %d", opts.Isolation)
+	}
+	if opts.ReadOnly {
+		return 2*iso + 1, nil
+	}
+	return 2 * iso, nil
+}
+
+// setConfigSignature is the function strict mode calls, by oid, to set
+// the workspace: a FunctionCall message names no schema, so no search_path
+// can put another set_config in its place.
+const setConfigSignature = "pg_catalog.set_config(pg_catalog.text, pg_catalog.text, pg_catalog.bool)"
+
+var (
+	settingArg = []byte(SettingWorkspace)
+	trueArg    = []byte("true")
+)
+
+// beginPgx begins a transaction on a pgx connection in one client write
+// answered by one server write: Bind and Execute of BEGIN, then, in strict
+// mode, set_config(SettingWorkspace, <scope>, true) as a FunctionCall
+// message, else Sync. Measured on PostgreSQL 15 (go run
+// ./store/bunstore/internal/benchtable): a FunctionCall skips the parse,
+// plan and portal that a SET LOCAL or SELECT set_config statement costs
+// the server, and a BEGIN prepared once per connection is cheaper than
+// pgx's simple-protocol "begin". The setting is transaction-local, so it
+// ends with the transaction and a pooled connection never carries it to
+// its next borrower.
+//
+// The connection's pgx query mode is respected: BEGIN is prepared only in
+// QueryExecModeCacheStatement (pgx's default; the others exist for
+// poolers such as PgBouncer, which cannot keep prepared statements), is
+// parsed every time in the other extended-protocol modes, and
+// QueryExecModeSimpleProtocol gets one simple query, "BEGIN; SET LOCAL
+// ...", in strict mode.
+func (g *guardConn) beginPgx(ctx context.Context, conn *pgx.Conn, opts driver.TxOptions) (driver.Tx, error) {
+	if conn.IsClosed() {
+		return nil, driver.ErrBadConn
+	}
+	i, err := beginIndex(opts)
+	if err != nil {
+		return nil, err
+	}
+	pc := conn.PgConn()
+	switch conn.Config().DefaultQueryExecMode {
+	case pgx.QueryExecModeSimpleProtocol:
+		err = g.beginSimple(ctx, pc, i)
+	case pgx.QueryExecModeCacheStatement:
+		var setConfig uint32
+		if setConfig, err = g.setConfig(ctx, conn); err != nil {
+			return nil, err
+		}
+		err = g.beginExtended(ctx, pc, i, true, setConfig)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "26000" && !pc.IsClosed() {
+			// The statement is gone (the host ran DEALLOCATE or DISCARD
+			// ALL on the connection): prepare it again, once.
+			g.prepared[i] = false
+			err = g.beginExtended(ctx, pc, i, true, setConfig)
+		}
+	default:
+		var setConfig uint32
+		if setConfig, err = g.setConfig(ctx, conn); err != nil {
+			return nil, err
+		}
+		err = g.beginExtended(ctx, pc, i, false, setConfig)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pgxTx{ctx: ctx, conn: conn}, nil
+}
+
+// setConfig is set_config's oid in strict mode, else 0.
+func (g *guardConn) setConfig(ctx context.Context, conn *pgx.Conn) (uint32, error) {
+	if !g.c.strict {
+		return 0, nil
+	}
+	return g.c.setConfigOID(ctx, conn)
+}
+
+// beginSimple sends BEGIN, and in strict mode SET LOCAL, as one simple
+// query.
+func (g *guardConn) beginSimple(ctx context.Context, pc *pgconn.PgConn, i int) error {
+	q := beginStatements[i]
+	if g.c.strict {
+		// The id is a UUID's canonical text (or empty): nothing to quote.
+		q += "; SET LOCAL " + SettingWorkspace + " = '" + rlsWorkspace(ctx) + "'"
+	}
+	_, err := pc.Exec(ctx, q).ReadAll()
+	if pc.IsClosed() {
+		return fmt.Errorf("bunstore: begin: %w", err)
+	}
+	return endBegin(pc, err)
+}
+
+// beginExtended runs the exchange beginPgx describes, with BEGIN prepared
+// on the connection or, unless prepare, parsed as the unnamed statement.
+// Any failure of the connection itself (a write, a read, ctx ending
+// mid-exchange) closes it, as its protocol state is then unknown:
+// database/sql then drops it.
+func (g *guardConn) beginExtended(ctx context.Context, pc *pgconn.PgConn, i int, prepare bool, setConfig uint32) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// One watch for the whole exchange: pgconn's per-call watch would
+	// cost one per message. Interrupting the connection breaks it, so
+	// a fired watch always closes it.
+	stop := context.AfterFunc(ctx, func() { _ = pc.Conn().SetDeadline(time.Unix(1, 0)) })
+	defer func() {
+		if !stop() {
+			closeQuietly(pc)
+			err = errors.Join(ctx.Err(), err)
+		}
+	}()
+
+	fe := pc.Frontend()
+	name := ""
+	if prepare {
+		name = beginNamePrefix + strconv.Itoa(i)
+	}
+	if !prepare || !g.prepared[i] {
+		fe.Send(&pgproto3.Parse{Name: name, Query: beginStatements[i]})
+	}
+	fe.Send(&pgproto3.Bind{PreparedStatement: name})
+	fe.Send(&pgproto3.Execute{})
+	if setConfig != 0 {
+		fe.Send(&pgproto3.FunctionCall{
+			Function:       setConfig,
+			ArgFormatCodes: []uint16{0},
+			Arguments:      [][]byte{settingArg, []byte(rlsWorkspace(ctx)), trueArg},
+		})
+	} else {
+		fe.Send(&pgproto3.Sync{})
+	}
+	if err := fe.Flush(); err != nil {
+		closeQuietly(pc)
+		return fmt.Errorf("bunstore: begin: %w", err)
+	}
+	var first error
+	began := false
+	for {
+		msg, err := pc.ReceiveMessage(context.Background())
+		if err != nil {
+			closeQuietly(pc)
+			return fmt.Errorf("bunstore: begin: %w", err)
+		}
+		switch m := msg.(type) {
+		case *pgproto3.ParseComplete:
+			g.prepared[i] = prepare
+		case *pgproto3.CommandComplete:
+			began = true
+		case *pgproto3.ErrorResponse:
+			if first == nil {
+				first = pgconn.ErrorResponseToPgError(m)
+			}
+			if setConfig != 0 && !began {
+				// Parse, Bind or Execute failed: the server now skips
+				// every message up to a Sync, the FunctionCall too.
+				fe.Send(&pgproto3.Sync{})
+				if err := fe.Flush(); err != nil {
+					closeQuietly(pc)
+					return fmt.Errorf("bunstore: begin: %w", errors.Join(first, err))
+				}
+			}
+		case *pgproto3.ReadyForQuery:
+			return endBegin(pc, first)
+		}
+	}
+}
+
+// endBegin checks that the connection is in the transaction after BEGIN
+// (and the setting) answered with err: when BEGIN ran and the setting
+// failed, it rolls back first, so that no transaction is left behind for
+// the connection's next borrower.
+func endBegin(pc *pgconn.PgConn, err error) error {
+	status := pc.TxStatus()
+	if err == nil && status == 'T' {
+		return nil
+	}
+	if err == nil {
+		err = fmt.Errorf("bunstore: begin: transaction status %q after BEGIN", status)
+	}
+	if status != 'I' {
+		if rbErr := pc.Exec(context.Background(), "ROLLBACK").Close(); rbErr != nil {
+			closeQuietly(pc)
+			return errors.Join(err, rbErr)
+		}
+	}
+	return err
+}
+
+func closeQuietly(pc *pgconn.PgConn) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = pc.Close(ctx)
+}
+
+// setConfigOID looks set_config's oid up once per connector, on the first
+// strict transaction's connection.
+func (c *guardConnector) setConfigOID(ctx context.Context, conn *pgx.Conn) (uint32, error) {
+	if oid := c.setConfig.Load(); oid != 0 {
+		return oid, nil
+	}
+	var oid uint32
+	q := "SELECT '" + setConfigSignature + "'::pg_catalog.regprocedure::pg_catalog.oid"
+	if err := conn.QueryRow(ctx, q, pgx.QueryExecModeSimpleProtocol).Scan(&oid); err != nil {
+		return 0, fmt.Errorf("bunstore: strict mode: look up set_config: %w", err)
+	}
+	c.setConfig.Store(oid)
+	return oid, nil
+}
+
+// pgxTx ends a transaction that beginPgx began.
+type pgxTx struct {
+	ctx  context.Context
+	conn *pgx.Conn
+}
+
+func (t pgxTx) Commit() error {
+	tag, err := t.conn.Exec(t.ctx, "COMMIT")
+	if err != nil {
+		return err
+	}
+	// COMMIT of a failed transaction rolls back and says so only in the
+	// command tag; reporting success there would lose writes silently.
+	if tag.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
+}
+
+func (t pgxTx) Rollback() error {
+	_, err := t.conn.Exec(t.ctx, "ROLLBACK")
+	return err
+}

@@ -1,0 +1,198 @@
+package bunstore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/workspacekit/workspacekit/store/bunstore"
+)
+
+// beganWith is what a transaction begun through a guarded connection
+// reports about itself.
+type beganWith struct {
+	isolation, readOnly string
+	setting             sql.NullString
+}
+
+func txSettings(t *testing.T, ctx context.Context, tx *sql.Tx) beganWith {
+	t.Helper()
+	var b beganWith
+	require.NoError(t, tx.QueryRowContext(ctx, "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only'), current_setting('"+bunstore.SettingWorkspace+"', true)").
+		Scan(&b.isolation, &b.readOnly, &b.setting))
+	return b
+}
+
+// guarded is a connection of w's database through the guard's connector
+// (with no table registered, so that raw statements pass and only
+// row-level security binds them): as the app role in strict mode or as the
+// superuser without, with the pgx query mode given (the way BEGIN is sent
+// depends on it), limited to one connection so that every transaction
+// after the first reuses what the first prepared.
+type guarded struct {
+	name   string
+	strict bool
+	mode   pgx.QueryExecMode
+	db     *bun.DB
+}
+
+func openGuarded(t *testing.T, w *strictWorld, strict bool, mode pgx.QueryExecMode) guarded {
+	t.Helper()
+	dsn := pgDSN(t, w.db)
+	var opts []bunstore.ConnectorOption
+	name := "plain"
+	if strict {
+		dsn, opts, name = w.appDSN, []bunstore.ConnectorOption{bunstore.WithStrictMode()}, "strict"
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.DefaultQueryExecMode = mode
+	sqldb := sql.OpenDB(bunstore.NewRegistry().Connector(stdlib.GetConnector(*cfg), opts...))
+	sqldb.SetMaxOpenConns(1)
+	db := bun.NewDB(sqldb, pgdialect.New())
+	t.Cleanup(func() { _ = db.Close() })
+	return guarded{name: name + "/" + mode.String(), strict: strict, mode: mode, db: db}
+}
+
+var queryModes = []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol}
+
+func TestGuardedBeginHonoursIsolationAndReadOnly(t *testing.T) {
+	levels := map[sql.IsolationLevel]string{
+		sql.LevelDefault:         "read committed",
+		sql.LevelReadUncommitted: "read uncommitted",
+		sql.LevelReadCommitted:   "read committed",
+		sql.LevelRepeatableRead:  "repeatable read",
+		sql.LevelSnapshot:        "repeatable read",
+		sql.LevelSerializable:    "serializable",
+	}
+	w := newStrictWorld(t)
+	ctx := scopeCtx(w.wsA)
+	for _, strict := range []bool{false, true} {
+		for _, mode := range queryModes {
+			g := openGuarded(t, w, strict, mode)
+			for round := 0; round < 2; round++ { // prepared on the first round, reused on the second
+				for level, want := range levels {
+					for _, ro := range []bool{false, true} {
+						tx, err := g.db.DB.BeginTx(ctx, &sql.TxOptions{Isolation: level, ReadOnly: ro})
+						require.NoError(t, err, "%s %v read-only %v", g.name, level, ro)
+						got := txSettings(t, ctx, tx)
+						require.NoError(t, tx.Commit())
+						require.Equal(t, want, got.isolation, "%s %v", g.name, level)
+						require.Equal(t, map[bool]string{false: "off", true: "on"}[ro], got.readOnly, "%s %v", g.name, level)
+						if strict {
+							require.Equal(t, w.wsA.String(), got.setting.String, "%s: the setting is the scope's workspace", g.name)
+						} else {
+							require.Empty(t, got.setting.String, "%s: without strict mode nothing sets the workspace", g.name)
+						}
+					}
+				}
+			}
+			var after sql.NullString
+			require.NoError(t, g.db.QueryRowContext(ctx, "SELECT current_setting('"+bunstore.SettingWorkspace+"', true)").Scan(&after))
+			require.Empty(t, after.String, "%s: the setting ended with the transaction", g.name)
+			_, err := g.db.DB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelLinearizable})
+			require.ErrorContains(t, err, "unsupported isolation level", g.name)
+		}
+	}
+}
+
+// Only pgx's default mode caches statements, so only there is BEGIN
+// prepared; the modes meant for poolers leave nothing prepared behind.
+func TestGuardedBeginPreparesOnlyWhenPgxCachesStatements(t *testing.T) {
+	w := newStrictWorld(t)
+	ctx := scopeCtx(w.wsA)
+	for _, strict := range []bool{false, true} {
+		for _, mode := range queryModes {
+			g := openGuarded(t, w, strict, mode)
+			inTx(t, ctx, g.db, func(tx bun.Tx) {
+				var n int
+				require.NoError(t, tx.QueryRowContext(ctx, "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'workspacekit_begin_%'").Scan(&n))
+				require.Equal(t, map[bool]int{false: 0, true: 1}[mode == pgx.QueryExecModeCacheStatement], n, g.name)
+			})
+		}
+	}
+}
+
+func TestGuardedBeginPreparesAgainAfterTheHostDeallocates(t *testing.T) {
+	w := newStrictWorld(t)
+	ctx := scopeCtx(w.wsA)
+	for _, strict := range []bool{false, true} {
+		g := openGuarded(t, w, strict, pgx.QueryExecModeCacheStatement)
+		inTx(t, ctx, g.db, func(bun.Tx) {})
+		_, err := g.db.ExecContext(ctx, "DEALLOCATE workspacekit_begin_0")
+		require.NoError(t, err, g.name)
+		inTx(t, ctx, g.db, func(tx bun.Tx) {
+			var n int
+			require.NoError(t, tx.QueryRowContext(ctx, "SELECT count(*) FROM pg_prepared_statements WHERE name = 'workspacekit_begin_0'").Scan(&n))
+			require.Equal(t, 1, n, "%s: prepared again", g.name)
+		})
+	}
+}
+
+// A Parse that fails (a host statement squats the reserved name) leaves
+// the connection in step with the server: the error is returned, no
+// transaction is left open, and the next statement works.
+func TestGuardedBeginFailureKeepsTheConnectionUsable(t *testing.T) {
+	w := newStrictWorld(t)
+	ctx := scopeCtx(w.wsA)
+	for _, strict := range []bool{false, true} {
+		g := openGuarded(t, w, strict, pgx.QueryExecModeCacheStatement)
+		conn, err := g.db.DB.Conn(ctx)
+		require.NoError(t, err)
+		// The serializable read-only BEGIN, which nothing has begun with yet.
+		opts := &sql.TxOptions{Isolation: sql.LevelSerializable, ReadOnly: true}
+		_, err = conn.ExecContext(ctx, "PREPARE workspacekit_begin_9 AS SELECT 1")
+		require.NoError(t, err, g.name)
+		_, err = conn.BeginTx(ctx, opts)
+		var pgErr *pgconn.PgError
+		require.True(t, errors.As(err, &pgErr), "%s: %v", g.name, err)
+		require.Equal(t, "42P05", pgErr.Code, g.name)
+		var one int
+		require.NoError(t, conn.QueryRowContext(ctx, "SELECT 1").Scan(&one), g.name)
+		_, err = conn.ExecContext(ctx, "DEALLOCATE workspacekit_begin_9")
+		require.NoError(t, err, g.name)
+		tx, err := conn.BeginTx(ctx, opts)
+		require.NoError(t, err, g.name)
+		require.NoError(t, tx.Rollback())
+		require.NoError(t, conn.Close())
+	}
+}
+
+// When BEGIN runs and setting the workspace fails, the transaction is
+// rolled back before the error is returned: a pooled connection is never
+// handed on inside a transaction without the workspace. (The simple
+// protocol's SET LOCAL needs no EXECUTE on set_config, so it is not here.)
+func TestStrictBeginFailingToSetTheWorkspaceLeavesNoTransaction(t *testing.T) {
+	w := newStrictWorld(t)
+	ctx := scopeCtx(w.wsA)
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeExec} {
+		g := openGuarded(t, w, true, mode)
+		pid := func() (pid int) {
+			require.NoError(t, g.db.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid))
+			return pid
+		}
+		before := pid()
+		_, err := w.db.ExecContext(unscoped(), "REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC")
+		require.NoError(t, err)
+		_, err = g.db.BeginTx(ctx, nil)
+		var pgErr *pgconn.PgError
+		require.True(t, errors.As(err, &pgErr), "%s: %v", g.name, err)
+		require.Equal(t, "42501", pgErr.Code, "%s: permission denied for set_config", g.name)
+		require.Equal(t, before, pid(), "%s: the connection was left idle, so the pool keeps it", g.name)
+		require.Empty(t, rawNames(t, ctx, g.db, "SELECT name FROM agents"), "%s: outside a transaction nothing set the workspace", g.name)
+
+		_, err = w.db.ExecContext(unscoped(), "GRANT EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) TO PUBLIC")
+		require.NoError(t, err)
+		inTx(t, ctx, g.db, func(tx bun.Tx) {
+			require.Len(t, rawNames(t, ctx, tx, "SELECT name FROM agents"), 2, "%s: the same connection begins again", g.name)
+		})
+		require.Equal(t, before, pid(), g.name)
+	}
+}
