@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -46,6 +47,8 @@ var (
 	rounds    = flag.Int("rounds", 5, "alternating rounds per comparison")
 	benchtime = flag.String("benchtime", "300ms", "time per testing.Benchmark run")
 	steps     = flag.Int("steps", 4000, "transactions of each side in the interleaved comparisons")
+	clients   = flag.Int("clients", 8, "concurrent clients in the throughput comparison")
+	prounds   = flag.Int("prounds", 21, "alternating rounds of the throughput comparison")
 )
 
 func main() {
@@ -244,6 +247,9 @@ func run() error {
 	}
 	printInterleaved(is, *steps)
 	if err := strictTable(ctx, env, *steps); err != nil {
+		return err
+	}
+	if err := parallelTable(ctx, env, *clients, *prounds, 300*time.Millisecond); err != nil {
 		return err
 	}
 	if err := probeBegin(ctx, env, *steps); err != nil {

@@ -30,6 +30,9 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 		return err
 	}
 	defer c.Close(context.Background())
+	if _, err := c.PgConn().Prepare(ctx, probeBeginName, "BEGIN", nil); err != nil {
+		return err
+	}
 	var a0 agent
 	q := e.bare.NewSelect().Model(&a0).Where("?TableAlias.id = ?", e.id)
 	_ = (*bunstore.Scoped).BeforeSelect(nil, e.sctx, q)
@@ -91,7 +94,25 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 			}
 			return commit(ctx, c)
 		}},
-		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode now)", 3, func(ctx context.Context, c *pgx.Conn) error {
+		{"prepared BEGIN: Bind/Execute/Sync / select / COMMIT (guarded connections now)", 3, func(ctx context.Context, c *pgx.Conn) error {
+			if err := beginPrepared(ctx, c.PgConn(), ""); err != nil {
+				return err
+			}
+			if err := selectOne(ctx, c); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+		{"prepared BEGIN + set_config as a FunctionCall, one write, one answer / select / COMMIT (strict mode now)", 3, func(ctx context.Context, c *pgx.Conn) error {
+			if err := beginPrepared(ctx, c.PgConn(), ws); err != nil {
+				return err
+			}
+			if err := selectOne(ctx, c); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}},
+		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode before)", 3, func(ctx context.Context, c *pgx.Conn) error {
 			if _, err := c.Exec(ctx, "BEGIN; "+setLocal); err != nil {
 				return err
 			}
@@ -194,10 +215,12 @@ func probePolicy(ctx context.Context, e *env, steps int) error {
 	if noRLS == sel {
 		return fmt.Errorf("probe: no table name in %s", sel)
 	}
-	begin := "BEGIN; SET LOCAL " + bunstore.SettingWorkspace + " = '" + e.ws.String() + "'"
+	if _, err := c.PgConn().Prepare(ctx, probeBeginName, "BEGIN", nil); err != nil {
+		return err
+	}
 	tx := func(sel string) func(context.Context) error {
 		return func(ctx context.Context) error {
-			if _, err := c.Exec(ctx, begin); err != nil {
+			if err := beginPrepared(ctx, c.PgConn(), e.ws.String()); err != nil {
 				return err
 			}
 			rows, err := c.Query(ctx, sel, pgx.QueryExecModeCacheStatement)
@@ -224,13 +247,49 @@ func probePolicy(ctx context.Context, e *env, steps int) error {
 		return fmt.Errorf("probe: %w", err)
 	}
 	m, lo, hi := medianCI(ratios[1])
-	fmt.Printf("\nThe policy alone, one app-role connection, BEGIN; SET LOCAL / select / COMMIT, %d each: table without RLS %s, with the policy %s: ratio of medians %.3fx, median step ratio %.3fx (%.3f-%.3f)\n",
+	fmt.Printf("\nThe policy alone, one app-role connection, strict mode's begin / select / COMMIT, %d each: table without RLS %s, with the policy %s: ratio of medians %.3fx, median step ratio %.3fx (%.3f-%.3f)\n",
 		steps, fmtNs(median(times[0])), fmtNs(median(times[1])), median(times[1])/median(times[0]), m, lo, hi)
 	return nil
 }
 
 // setConfigOID is pg_proc's set_config(text, text, boolean).
 const setConfigOID = 2078
+
+// probeBeginName is the probe connection's prepared BEGIN.
+const probeBeginName = "probe_begin"
+
+// beginPrepared is strict mode's begin as the connector sends it: Bind and
+// Execute of a prepared BEGIN, then the setting as a FunctionCall (or,
+// with ws empty, Sync), one write, answered by one ReadyForQuery.
+func beginPrepared(ctx context.Context, pc *pgconn.PgConn, ws string) error {
+	fe := pc.Frontend()
+	fe.Send(&pgproto3.Bind{PreparedStatement: probeBeginName})
+	fe.Send(&pgproto3.Execute{})
+	if ws != "" {
+		fe.Send(&pgproto3.FunctionCall{Function: setConfigOID, ArgFormatCodes: []uint16{0},
+			Arguments: [][]byte{[]byte(bunstore.SettingWorkspace), []byte(ws), []byte("true")}, ResultFormatCode: 0})
+	} else {
+		fe.Send(&pgproto3.Sync{})
+	}
+	if err := fe.Flush(); err != nil {
+		return err
+	}
+	var firstErr error
+	for {
+		m, err := pc.ReceiveMessage(ctx)
+		if err != nil {
+			return err
+		}
+		switch m := m.(type) {
+		case *pgproto3.ReadyForQuery:
+			return firstErr
+		case *pgproto3.ErrorResponse:
+			if firstErr == nil {
+				firstErr = pgconn.ErrorResponseToPgError(m)
+			}
+		}
+	}
+}
 
 // beginFunctionCall sends BEGIN (simple query) and set_config through the
 // protocol's FunctionCall message in one write: no statement to parse or

@@ -9,18 +9,19 @@ import (
 
 // strictTable compares the PK-select transaction as a host runs it
 // (BEGIN, select, COMMIT through database/sql and bun, guarded) with
-// strict mode's, and decomposes the difference: the four take turns
+// strict mode's, and decomposes the difference: the five take turns
 // (rotating order, each transaction timed alone) in 20 parts, each part on
 // fresh connections, so that no pair of server backends decides the
 // result.
 func strictTable(ctx context.Context, e *env, steps int) error {
 	const parts = 20
-	dbs := []*bun.DB{e.guarded, e.hostRole, e.setOnly, e.strict}
+	dbs := []*bun.DB{e.guarded, e.hostRole, e.setOnly, e.strict, e.bare}
 	names := []string{
 		"guarded (no strict mode), superuser",
 		"guarded (no strict mode), a plain login role (NOSUPERUSER BYPASSRLS)",
-		"guarded + SET LOCAL in the BEGIN message, superuser (no policy binds it)",
-		"strict mode: SET LOCAL + RLS policy, app role",
+		"guarded + the workspace's set_config, superuser (no policy binds it)",
+		"strict mode: set_config + RLS policy, app role",
+		"for reference: unguarded bun.DB (pgx/stdlib's simple-protocol BEGIN), superuser",
 	}
 	sides := make([]func(context.Context) error, len(dbs))
 	for i, db := range dbs {
@@ -36,7 +37,7 @@ func strictTable(ctx context.Context, e *env, steps int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nPK-select transaction through database/sql + bun, the four taking turns, %d each in %d parts on fresh connections:\n\n", steps, parts)
+	fmt.Printf("\nPK-select transaction through database/sql + bun, the five taking turns, %d each in %d parts on fresh connections:\n\n", steps, parts)
 	fmt.Printf("| transaction | median | ratio of medians to the first | median step ratio (95%%) | parts' ratios of medians (min-max) |\n|---|---|---|---|---|\n")
 	base := median(times[0])
 	per := len(times[0]) / parts
