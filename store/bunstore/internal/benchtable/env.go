@@ -174,6 +174,16 @@ func newEnv(ctx context.Context, superDSN string) (*env, error) {
 		GRANT SELECT ON agents_norls TO `+app); err != nil {
 		return nil, err
 	}
+	// And under other forms of the policy, for the policy probe.
+	for table, cond := range policyVariants {
+		if _, err := e.bare.ExecContext(ctx, `CREATE TABLE `+table+` (LIKE agents INCLUDING ALL);
+			INSERT INTO `+table+` SELECT * FROM agents; ANALYZE `+table+`;
+			ALTER TABLE `+table+` ENABLE ROW LEVEL SECURITY; ALTER TABLE `+table+` FORCE ROW LEVEL SECURITY;
+			CREATE POLICY p ON `+table+` USING (`+cond+`);
+			GRANT SELECT ON `+table+` TO `+app); err != nil {
+			return nil, err
+		}
+	}
 	if e.strict, err = openDB(appDSN, e.reg, e.strictW, bunstore.WithStrictMode()); err != nil {
 		return nil, err
 	}

@@ -198,9 +198,16 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 	return nil
 }
 
+// policyVariants are other forms of the policy, each on a copy of agents.
+var policyVariants = map[string]string{
+	"agents_nonullif": "workspace_id = current_setting('" + bunstore.SettingWorkspace + "', true)::uuid",
+	"agents_astext":   "workspace_id::text = current_setting('" + bunstore.SettingWorkspace + "', true)",
+	"agents_true":     "true",
+}
+
 // probePolicy isolates the policy's cost on ONE app-role connection: the
-// same strict transaction on agents (forced RLS, the policy) and on a copy
-// without RLS, taking turns.
+// same strict transaction on agents (forced RLS, the policy), on a copy
+// without RLS and on copies under other forms of the policy, taking turns.
 func probePolicy(ctx context.Context, e *env, steps int) error {
 	c, err := pgx.Connect(ctx, e.app)
 	if err != nil {
@@ -211,8 +218,8 @@ func probePolicy(ctx context.Context, e *env, steps int) error {
 	q := e.bare.NewSelect().Model(&a0).Where("?TableAlias.id = ?", e.id)
 	_ = (*bunstore.Scoped).BeforeSelect(nil, e.sctx, q)
 	sel := q.String()
-	noRLS := strings.Replace(sel, `"agents" AS`, `"agents_norls" AS`, 1)
-	if noRLS == sel {
+	on := func(table string) string { return strings.Replace(sel, `"agents" AS`, `"`+table+`" AS`, 1) }
+	if on("agents_norls") == sel {
 		return fmt.Errorf("probe: no table name in %s", sel)
 	}
 	if _, err := c.PgConn().Prepare(ctx, probeBeginName, "BEGIN", nil); err != nil {
@@ -242,13 +249,28 @@ func probePolicy(ctx context.Context, e *env, steps int) error {
 			return err
 		}
 	}
-	times, ratios, err := rotate(ctx, steps, 200, 1, nil, []func(context.Context) error{tx(noRLS), tx(sel)})
+	tables := []string{"agents_norls", "agents", "agents_nonullif", "agents_astext", "agents_true"}
+	names := []string{
+		"no RLS",
+		"the policy: " + bunstore.PolicyCondition,
+		"without NULLIF: " + policyVariants["agents_nonullif"],
+		"compared as text (no index can use it): " + policyVariants["agents_astext"],
+		"USING (true): RLS machinery alone",
+	}
+	sides := make([]func(context.Context) error, len(tables))
+	for i, t := range tables {
+		sides[i] = tx(on(t))
+	}
+	times, ratios, err := rotate(ctx, steps, 200, 1, nil, sides)
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
 	}
-	m, lo, hi := medianCI(ratios[1])
-	fmt.Printf("\nThe policy alone, one app-role connection, strict mode's begin / select / COMMIT, %d each: table without RLS %s, with the policy %s: ratio of medians %.3fx, median step ratio %.3fx (%.3f-%.3f)\n",
-		steps, fmtNs(median(times[0])), fmtNs(median(times[1])), median(times[1])/median(times[0]), m, lo, hi)
+	fmt.Printf("\nThe policy alone, one app-role connection, strict mode's begin / select / COMMIT, %d each, rotating order:\n\n", steps)
+	fmt.Printf("| table | median | ratio of medians to no RLS | median step ratio (95%%) |\n|---|---|---|---|\n")
+	for j, name := range names {
+		m, lo, hi := medianCI(ratios[j])
+		fmt.Printf("| %s | %s | %.3fx | %.3fx (%.3f-%.3f) |\n", name, fmtNs(median(times[j])), median(times[j])/median(times[0]), m, lo, hi)
+	}
 	return nil
 }
 
