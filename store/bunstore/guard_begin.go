@@ -102,7 +102,12 @@ func (g *guardConn) beginPgx(ctx context.Context, conn *pgx.Conn, opts driver.Tx
 		return nil, err
 	}
 	pc := conn.PgConn()
-	switch conn.Config().DefaultQueryExecMode {
+	if g.mode == nil {
+		// Config copies the whole configuration: once per connection.
+		mode := conn.Config().DefaultQueryExecMode
+		g.mode = &mode
+	}
+	switch *g.mode {
 	case pgx.QueryExecModeSimpleProtocol:
 		err = g.beginSimple(ctx, pc, i)
 	case pgx.QueryExecModeCacheStatement:

@@ -72,6 +72,8 @@ type guardConn struct {
 	// prepared marks the BEGIN statements prepared on this connection,
 	// indexed like beginStatements.
 	prepared [len(beginStatements)]bool
+	// mode is the pgx connection's query mode once read (beginPgx).
+	mode *pgx.QueryExecMode
 }
 
 var (
