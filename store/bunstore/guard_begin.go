@@ -285,6 +285,14 @@ type pgxTx struct {
 func (t pgxTx) Commit() error {
 	tag, err := t.conn.Exec(t.ctx, "COMMIT")
 	if err != nil {
+		// Nothing may have reached the server (t.ctx ended: database/sql
+		// then still ends the transaction through here), so it may still
+		// be open there: closing the connection ends it, where handing the
+		// connection back would let its next user run inside it. pgx's own
+		// Tx does the same.
+		if t.conn.PgConn().TxStatus() != 'I' {
+			closeQuietly(t.conn.PgConn())
+		}
 		return err
 	}
 	// COMMIT of a failed transaction rolls back and says so only in the
@@ -296,6 +304,11 @@ func (t pgxTx) Commit() error {
 }
 
 func (t pgxTx) Rollback() error {
-	_, err := t.conn.Exec(t.ctx, "ROLLBACK")
-	return err
+	if _, err := t.conn.Exec(t.ctx, "ROLLBACK"); err != nil {
+		// As in Commit: a transaction that may still be open ends with
+		// the connection.
+		closeQuietly(t.conn.PgConn())
+		return err
+	}
+	return nil
 }
