@@ -63,26 +63,32 @@ func writeThenEndContext(t *testing.T, conn *sql.Conn, w *strictWorld, guarded b
 	return pid
 }
 
-// A transaction whose context ends is rolled back by database/sql through
-// pgxTx.Rollback with that ended context: pgx then sends nothing, and
-// pgxTx (as committed in 5d3bcaa/e5308a3; the working tree's pgxTx now
-// closes the connection and passes) neither closes the connection (as pgx/stdlib's own Tx does: its
-// dbTx.Rollback calls die on any error) nor reports driver.ErrBadConn.
-// On a *sql.Conn (bun.Conn) the connection stays with its holder inside
-// the "rolled back" transaction, workspace setting included: workspace
-// B's statements then run in it, outside a transaction they see A's rows,
-// and B's next transaction (BEGIN only warns) commits A's rolled-back
-// write.
+// endedTransaction takes a connection of db and leaves on it a
+// transaction that renamed a1 and ended with its context (after putting
+// a1's name back from earlier subtests). It returns the connection and its
+// backend's pid.
+func endedTransaction(t *testing.T, w *strictWorld, db *sql.DB, guarded bool) (*sql.Conn, int) {
+	t.Helper()
+	_, err := w.db.ExecContext(unscoped(), "UPDATE agents SET name = 'a1' WHERE name = 'a1-rolled-back'")
+	require.NoError(t, err)
+	conn, err := db.Conn(context.Background())
+	require.NoError(t, err)
+	return conn, writeThenEndContext(t, conn, w, guarded)
+}
+
+// database/sql rolls a transaction whose context ended back through the
+// driver's Rollback with that ended context, so pgx sends nothing: unless
+// the driver then closes the connection, the server transaction (with its
+// workspace setting) outlives the sql.Tx. On a *sql.Conn (bun.Conn) the
+// holder's next statements, under workspace B, would run inside it, see
+// A's rows, and B's next transaction (BEGIN only warns) would commit A's
+// rolled-back write.
 func TestRollbackWithEndedContextEndsTheServerTransaction(t *testing.T) {
 	w := newStrictWorld(t)
 	for name, db := range endedContextDBs(t, w) {
 		t.Run(name, func(t *testing.T) {
-			_, err := w.db.ExecContext(unscoped(), "UPDATE agents SET name = 'a1' WHERE name = 'a1-rolled-back'")
-			require.NoError(t, err)
-			conn, err := db.Conn(context.Background())
-			require.NoError(t, err)
+			conn, _ := endedTransaction(t, w, db, name[:7] == "guarded")
 			defer conn.Close()
-			writeThenEndContext(t, conn, w, name[:7] == "guarded")
 
 			// Workspace B's work on the same *sql.Conn.
 			ctxB := scopeCtx(w.wsB)
@@ -106,20 +112,16 @@ func TestRollbackWithEndedContextEndsTheServerTransaction(t *testing.T) {
 	}
 }
 
-// The same rollback on a pooled connection: the pool takes it back idle
-// in transaction, holding A's row lock and snapshot, until a later
-// checkout's ResetSession happens to discard it (never, if other idle
-// connections serve the demand). pgx/stdlib's own Tx closes the
-// connection, so the server ends the transaction at once.
+// The same on a pooled connection: kept open, it would wait in the pool
+// idle in transaction, holding A's row lock and snapshot, until a later
+// checkout's ResetSession happened to discard it (never, if other idle
+// connections serve the demand). Closed, the server ends the transaction
+// at once, as with pgx/stdlib's own Tx.
 func TestRollbackWithEndedContextParksNoConnectionIdleInTransaction(t *testing.T) {
 	w := newStrictWorld(t)
 	for name, db := range endedContextDBs(t, w) {
 		t.Run(name, func(t *testing.T) {
-			_, err := w.db.ExecContext(unscoped(), "UPDATE agents SET name = 'a1' WHERE name = 'a1-rolled-back'")
-			require.NoError(t, err)
-			conn, err := db.Conn(context.Background())
-			require.NoError(t, err)
-			pid := writeThenEndContext(t, conn, w, name[:7] == "guarded")
+			conn, pid := endedTransaction(t, w, db, name[:7] == "guarded")
 			_ = conn.Close() // back to the pool (if still open), not checked out again
 
 			var state string
@@ -142,7 +144,7 @@ func TestRollbackWithEndedContextParksNoConnectionIdleInTransaction(t *testing.T
 				_, err := tx.ExecContext(ctx, "SELECT 1 FROM agents WHERE id = ? FOR UPDATE", w.a1)
 				return err
 			})
-			_, err = w.db.ExecContext(unscoped(), "SELECT pg_terminate_backend(?)", pid)
+			_, err := w.db.ExecContext(unscoped(), "SELECT pg_terminate_backend(?)", pid)
 			require.NoError(t, err)
 			t.Errorf("backend %d is still %q 2s after its transaction's Rollback; locking a1 elsewhere: %v", pid, state, lockErr)
 		})

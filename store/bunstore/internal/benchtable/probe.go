@@ -65,6 +65,24 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 		_, err := c.Exec(ctx, "COMMIT")
 		return err
 	}
+	// thenSelect is a transaction begun by begin: the select, then COMMIT.
+	thenSelect := func(begin func(ctx context.Context, c *pgx.Conn) error) func(ctx context.Context, c *pgx.Conn) error {
+		return func(ctx context.Context, c *pgx.Conn) error {
+			if err := begin(ctx, c); err != nil {
+				return err
+			}
+			if err := selectOne(ctx, c); err != nil {
+				return err
+			}
+			return commit(ctx, c)
+		}
+	}
+	simple := func(q string) func(ctx context.Context, c *pgx.Conn) error {
+		return func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, q)
+			return err
+		}
+	}
 	batch := func(ctx context.Context, c *pgx.Conn, b *pgx.Batch) error {
 		br := c.SendBatch(ctx, b)
 		for i := 0; i < b.Len()-1; i++ {
@@ -85,69 +103,13 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 		return br.Close()
 	}
 	vs := []probeVariant{
-		{"BEGIN / select / COMMIT (what pgx/stdlib sends)", 3, func(ctx context.Context, c *pgx.Conn) error {
-			if _, err := c.Exec(ctx, "BEGIN"); err != nil {
-				return err
-			}
-			if err := selectOne(ctx, c); err != nil {
-				return err
-			}
-			return commit(ctx, c)
-		}},
-		{"prepared BEGIN: Bind/Execute/Sync / select / COMMIT (guarded connections now)", 3, func(ctx context.Context, c *pgx.Conn) error {
-			if err := beginPrepared(ctx, c.PgConn(), ""); err != nil {
-				return err
-			}
-			if err := selectOne(ctx, c); err != nil {
-				return err
-			}
-			return commit(ctx, c)
-		}},
-		{"prepared BEGIN + set_config as a FunctionCall, one write, one answer / select / COMMIT (strict mode now)", 3, func(ctx context.Context, c *pgx.Conn) error {
-			if err := beginPrepared(ctx, c.PgConn(), ws); err != nil {
-				return err
-			}
-			if err := selectOne(ctx, c); err != nil {
-				return err
-			}
-			return commit(ctx, c)
-		}},
-		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode before)", 3, func(ctx context.Context, c *pgx.Conn) error {
-			if _, err := c.Exec(ctx, "BEGIN; "+setLocal); err != nil {
-				return err
-			}
-			if err := selectOne(ctx, c); err != nil {
-				return err
-			}
-			return commit(ctx, c)
-		}},
-		{"BEGIN; SET LOCAL work_mem (a built-in setting) / select / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
-			if _, err := c.Exec(ctx, "BEGIN; SET LOCAL work_mem = '4MB'"); err != nil {
-				return err
-			}
-			if err := selectOne(ctx, c); err != nil {
-				return err
-			}
-			return commit(ctx, c)
-		}},
-		{"BEGIN; SELECT WHERE false (a second statement, no setting) / select / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
-			if _, err := c.Exec(ctx, "BEGIN; SELECT WHERE false"); err != nil {
-				return err
-			}
-			if err := selectOne(ctx, c); err != nil {
-				return err
-			}
-			return commit(ctx, c)
-		}},
-		{"BEGIN + set_config as a FunctionCall message, one write / select / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
-			if err := beginFunctionCall(ctx, c.PgConn(), ws); err != nil {
-				return err
-			}
-			if err := selectOne(ctx, c); err != nil {
-				return err
-			}
-			return commit(ctx, c)
-		}},
+		{"BEGIN / select / COMMIT (what pgx/stdlib sends)", 3, thenSelect(simple("BEGIN"))},
+		{"prepared BEGIN: Bind/Execute/Sync / select / COMMIT (guarded connections now)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPrepared(ctx, c.PgConn(), "") })},
+		{"prepared BEGIN + set_config as a FunctionCall, one write, one answer / select / COMMIT (strict mode now)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPrepared(ctx, c.PgConn(), ws) })},
+		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode before)", 3, thenSelect(simple("BEGIN; " + setLocal))},
+		{"BEGIN; SET LOCAL work_mem (a built-in setting) / select / COMMIT", 3, thenSelect(simple("BEGIN; SET LOCAL work_mem = '4MB'"))},
+		{"BEGIN; SELECT WHERE false (a second statement, no setting) / select / COMMIT", 3, thenSelect(simple("BEGIN; SELECT WHERE false"))},
+		{"BEGIN + set_config as a FunctionCall message, one write / select / COMMIT", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginFunctionCall(ctx, c.PgConn(), ws) })},
 		{"BEGIN / prepared set_config + select pipelined / COMMIT", 3, func(ctx context.Context, c *pgx.Conn) error {
 			if _, err := c.Exec(ctx, "BEGIN"); err != nil {
 				return err
