@@ -249,6 +249,9 @@ func run() error {
 	if err := strictTable(ctx, env, *steps); err != nil {
 		return err
 	}
+	if err := requestTable(ctx, env, *steps); err != nil {
+		return err
+	}
 	if err := parallelTable(ctx, env, *clients, *prounds, 300*time.Millisecond); err != nil {
 		return err
 	}
