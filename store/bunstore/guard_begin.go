@@ -40,9 +40,15 @@ var beginStatements = func() (out [2 * len(isolationClauses)]string) {
 	return out
 }()
 
-// beginNamePrefix names the BEGIN statements prepared on guarded
-// connections; a host must not prepare statements of its own under it.
-const beginNamePrefix = "workspacekit_begin_"
+// beginNames name the BEGIN statements prepared on guarded connections,
+// like beginStatements; a host must not prepare statements of its own
+// under them.
+var beginNames = func() (out [len(beginStatements)]string) {
+	for i := range out {
+		out[i] = "workspacekit_begin_" + strconv.Itoa(i)
+	}
+	return out
+}()
 
 func beginIndex(opts driver.TxOptions) (int, error) {
 	var iso int
@@ -107,41 +113,29 @@ func (g *guardConn) beginPgx(ctx context.Context, conn *pgx.Conn, opts driver.Tx
 		mode := conn.Config().DefaultQueryExecMode
 		g.mode = &mode
 	}
-	switch *g.mode {
-	case pgx.QueryExecModeSimpleProtocol:
+	if *g.mode == pgx.QueryExecModeSimpleProtocol {
 		err = g.beginSimple(ctx, pc, i)
-	case pgx.QueryExecModeCacheStatement:
+	} else {
 		var setConfig uint32
-		if setConfig, err = g.setConfig(ctx, conn); err != nil {
-			return nil, err
+		if g.c.strict {
+			if setConfig, err = g.c.setConfigOID(ctx, conn); err != nil {
+				return nil, err
+			}
 		}
-		err = g.beginExtended(ctx, pc, i, true, setConfig)
+		prepare := *g.mode == pgx.QueryExecModeCacheStatement
+		err = g.beginExtended(ctx, pc, i, prepare, setConfig)
 		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "26000" && !pc.IsClosed() {
+		if prepare && errors.As(err, &pgErr) && pgErr.Code == "26000" && !pc.IsClosed() {
 			// The statement is gone (the host ran DEALLOCATE or DISCARD
 			// ALL on the connection): prepare it again, once.
 			g.prepared[i] = false
-			err = g.beginExtended(ctx, pc, i, true, setConfig)
+			err = g.beginExtended(ctx, pc, i, prepare, setConfig)
 		}
-	default:
-		var setConfig uint32
-		if setConfig, err = g.setConfig(ctx, conn); err != nil {
-			return nil, err
-		}
-		err = g.beginExtended(ctx, pc, i, false, setConfig)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return pgxTx{ctx: ctx, conn: conn}, nil
-}
-
-// setConfig is set_config's oid in strict mode, else 0.
-func (g *guardConn) setConfig(ctx context.Context, conn *pgx.Conn) (uint32, error) {
-	if !g.c.strict {
-		return 0, nil
-	}
-	return g.c.setConfigOID(ctx, conn)
 }
 
 // beginSimple sends BEGIN, and in strict mode SET LOCAL, as one simple
@@ -182,7 +176,7 @@ func (g *guardConn) beginExtended(ctx context.Context, pc *pgconn.PgConn, i int,
 	fe := pc.Frontend()
 	name := ""
 	if prepare {
-		name = beginNamePrefix + strconv.Itoa(i)
+		name = beginNames[i]
 	}
 	if !prepare || !g.prepared[i] {
 		fe.Send(&pgproto3.Parse{Name: name, Query: beginStatements[i]})
