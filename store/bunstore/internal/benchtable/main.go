@@ -219,15 +219,6 @@ func run() error {
 			return db.NewSelect().Model(&a).Where("?TableAlias.id = ?", env.id).Where("?TableAlias.workspace_id = ?", env.ws).Scan(env.sctx)
 		}
 	}
-	// fresh makes dbs open new connections (new server backends).
-	fresh := func(dbs ...*bun.DB) func() {
-		return func() {
-			for _, db := range dbs {
-				db.DB.SetMaxIdleConns(0)
-				db.DB.SetMaxIdleConns(4)
-			}
-		}
-	}
 	for _, c := range []struct {
 		what       string
 		base, with func(context.Context) error
@@ -237,7 +228,7 @@ func run() error {
 		// the only difference is the hook.
 		{"PK select over TCP: hand-written Where vs hook (no guard)", pk(env.bare, false), pk(env.bare, true), nil},
 		{"PK select over TCP: hand-written Where vs hook, both guarded", pk(env.guarded, false), pk(env.guarded, true), nil},
-		{"PK select over TCP with the hook: no guard vs guard", pk(env.bare, true), pk(env.guarded, true), fresh(env.bare, env.guarded)},
+		{"PK select over TCP with the hook: no guard vs guard", pk(env.bare, true), pk(env.guarded, true), freshConnections(env.bare, env.guarded)},
 	} {
 		r, err := interleave(ctx, c.what, *steps, c.base, c.with, c.refresh)
 		if err != nil {

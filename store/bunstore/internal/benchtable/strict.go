@@ -28,13 +28,7 @@ func strictTable(ctx context.Context, e *env, steps int) error {
 	for i, db := range dbs {
 		sides[i] = e.pkTx(db)
 	}
-	refresh := func() {
-		for _, db := range dbs {
-			db.DB.SetMaxIdleConns(0)
-			db.DB.SetMaxIdleConns(4)
-		}
-	}
-	times, ratios, err := rotate(ctx, steps, 20, parts, refresh, sides)
+	times, ratios, err := rotate(ctx, steps, 20, parts, freshConnections(dbs...), sides)
 	if err != nil {
 		return err
 	}
@@ -96,13 +90,7 @@ func requestTable(ctx context.Context, e *env, steps int) error {
 	const parts = 20
 	dbs := []*bun.DB{e.hostRole, e.strict}
 	sides := []func(context.Context) error{e.requestTx(e.hostRole), e.requestTx(e.strict)}
-	refresh := func() {
-		for _, db := range dbs {
-			db.DB.SetMaxIdleConns(0)
-			db.DB.SetMaxIdleConns(4)
-		}
-	}
-	times, ratios, err := rotate(ctx, steps, 20, parts, refresh, sides)
+	times, ratios, err := rotate(ctx, steps, 20, parts, freshConnections(dbs...), sides)
 	if err != nil {
 		return err
 	}
@@ -110,4 +98,15 @@ func requestTable(ctx context.Context, e *env, steps int) error {
 	fmt.Printf("\nRequest-shaped transaction (PK select, update of that row, count of the workspace's 100 agents), %d each in %d parts on fresh connections: plain login role %s, strict mode %s: ratio of medians %.3fx, median step ratio %.3fx (95%%: %.3f-%.3f)\n",
 		steps, parts, fmtNs(median(times[0])), fmtNs(median(times[1])), median(times[1])/median(times[0]), m, lo, hi)
 	return nil
+}
+
+// freshConnections returns a func that makes dbs open new connections (new
+// server backends) for what follows.
+func freshConnections(dbs ...*bun.DB) func() {
+	return func() {
+		for _, db := range dbs {
+			db.DB.SetMaxIdleConns(0)
+			db.DB.SetMaxIdleConns(4)
+		}
+	}
 }
