@@ -2,113 +2,69 @@ package bunstore
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/google/uuid"
-	"github.com/workspacekit/workspacekit/workspace"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/workspacekit/workspacekit/store/pgguard"
 )
 
-// ErrUnscopedQuery is the guard's refusal: a statement touches a registered
-// workspace-scoped table without proving, in its own SQL, that it stays in
-// the active workspace (or there is no active workspace at all, which also
-// wraps workspace.ErrNoScope). The statement was not sent to the server.
+// The guard itself lives in store/pgguard, which needs nothing of bun; the
+// Registry feeds it the registered tables and wires it under bun.
+
+// ErrUnscopedQuery is the guard's refusal (pgguard.ErrUnscopedQuery): a
+// statement touches a registered workspace-scoped table without proving,
+// in its own SQL, that it stays in the active workspace, or it would change
+// what the guard or strict mode relies on. The statement was not sent.
 // PRODUCTION.md lists the query shapes and how to write each one so that
 // it passes.
-var ErrUnscopedQuery = errors.New("bunstore: unscoped query on a workspace-scoped table")
+var ErrUnscopedQuery = pgguard.ErrUnscopedQuery
+
+// ErrStrictDriver means strict mode was asked of a connector whose
+// connections are not pgx's (pgx/v5/stdlib).
+var ErrStrictDriver = pgguard.ErrStrictDriver
+
+// ConnectorOption configures Registry.Connector and OpenDB.
+type ConnectorOption = pgguard.ConnectorOption
+
+// WithStrictMode makes every transaction begun through the connector set
+// the active workspace for row-level security (pgguard.WithStrictMode).
+func WithStrictMode() ConnectorOption { return pgguard.WithStrictMode() }
 
 // Check reports whether query (with its driver arguments, if any) may run
-// in ctx: nil when it touches no registered table, when ctx comes from
-// workspace.Unscoped, or when every reference to a registered table is
-// restricted to the active workspace. The rule is in PRODUCTION.md.
+// in ctx, by pgguard's rule over the registered tables.
 // Errors: ErrUnscopedQuery (also wrapping workspace.ErrNoScope when ctx has
 // no scope).
 func (r *Registry) Check(ctx context.Context, query string, args []driver.NamedValue) error {
-	st := r.state.Load()
-	// U& identifiers can spell a table's name without its letters.
-	if len(st.names) == 0 || (!mentionsAny(query, st.names) && !containsFold(query, "u&")) {
-		return nil
-	}
-	if _, ok := workspace.UnscopedReason(ctx); ok {
-		return nil
-	}
-	sc, ok := workspace.ScopeFrom(ctx)
-	if !ok {
-		if err := st.check(query, uuid.Nil, args); err != nil {
-			return fmt.Errorf("%w (%w)", err, workspace.ErrNoScope)
-		}
-		return nil
-	}
-	return st.check(query, sc.WorkspaceID, args)
+	return r.guard.Check(ctx, query, args)
 }
 
-// mentionsAny is the guard's fast path: most statements (the library's
-// own) name no registered table at all.
-func mentionsAny(query string, names map[string]struct{}) bool {
-	for n := range names {
-		// bun writes names in lower case: the vectorized exact search
-		// settles most statements that do mention a table.
-		if strings.Contains(query, n) || containsFold(query, n) {
-			return true
-		}
-	}
-	return false
+// Connector wraps a database/sql connector (pgx/v5/stdlib's) so that every
+// statement on its connections passes the guard (pgguard.Guard.Connector).
+// Use it for the *sql.DB under bun:
+//
+//	cfg, _ := pgx.ParseConfig(dsn)
+//	sqldb := sql.OpenDB(reg.Connector(stdlib.GetConnector(*cfg)))
+//	db := bun.NewDB(sqldb, pgdialect.New())
+//
+// OpenDB does exactly this.
+func (r *Registry) Connector(c driver.Connector, opts ...ConnectorOption) driver.Connector {
+	return r.guard.Connector(c, opts...)
 }
 
-func containsFold(s, sub string) bool {
-	if len(sub) == 0 {
-		return true
+// OpenDB opens a guarded bun.DB on dsn with the pgx driver: its connections
+// pass every statement through the guard (and, WithStrictMode, set the
+// workspace in every transaction). Close it when done.
+// Errors: pgx's DSN parse errors.
+func (r *Registry) OpenDB(dsn string, opts ...ConnectorOption) (*bun.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("bunstore: parse dsn: %w", err)
 	}
-	lo := sub[0] | 0x20
-	if lo < 'a' || lo > 'z' {
-		return strings.Contains(s, sub) || (hasUpper(sub) && containsFoldSlow(s, sub))
-	}
-	// Candidates start with either case of the first letter: find each
-	// with the vectorized IndexByte, keeping the next one of each case.
-	nextLo, nextUp := indexFrom(s, 0, lo), indexFrom(s, 0, lo-32)
-	for {
-		i := nextLo
-		if nextUp >= 0 && (i < 0 || nextUp < i) {
-			i = nextUp
-		}
-		if i < 0 || i+len(sub) > len(s) {
-			return false
-		}
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return true
-		}
-		if i == nextLo {
-			nextLo = indexFrom(s, i+1, lo)
-		} else {
-			nextUp = indexFrom(s, i+1, lo-32)
-		}
-	}
-}
-
-func indexFrom(s string, from int, c byte) int {
-	if k := strings.IndexByte(s[from:], c); k >= 0 {
-		return from + k
-	}
-	return -1
-}
-
-func hasUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z' {
-			return true
-		}
-	}
-	return false
-}
-
-// containsFoldSlow is for names that start with a non-letter.
-func containsFoldSlow(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return true
-		}
-	}
-	return false
+	return bun.NewDB(sql.OpenDB(r.Connector(stdlib.GetConnector(*cfg), opts...)), pgdialect.New()), nil
 }

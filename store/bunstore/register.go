@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
+
+	"github.com/workspacekit/workspacekit/store/pgguard"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -30,16 +30,12 @@ type Registry struct {
 	mu     sync.Mutex
 	tables map[string]*schema.Table // by table name
 	order  []string                 // registration order
-	// state is what the guard reads on every statement: replaced on
-	// write so the hot path takes no registry lock.
-	state atomic.Pointer[guardState]
+	guard  *pgguard.Guard
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	r := &Registry{tables: map[string]*schema.Table{}}
-	r.state.Store(&guardState{names: map[string]struct{}{}})
-	return r
+	return &Registry{tables: map[string]*schema.Table{}, guard: pgguard.New()}
 }
 
 // Register adds models (pointers to structs embedding Scoped, e.g.
@@ -59,26 +55,14 @@ func (r *Registry) Register(db *bun.DB, models ...any) error {
 			r.order = append(r.order, t.Name)
 		}
 		r.tables[t.Name] = t
-		names := make(map[string]struct{}, len(r.tables))
-		for n := range r.tables {
-			names[n] = struct{}{}
-		}
-		r.state.Store(&guardState{names: names})
+		r.guard.SetTables(r.order...)
 		r.mu.Unlock()
 	}
 	return nil
 }
 
 // Tables returns the registered table names, sorted.
-func (r *Registry) Tables() []string {
-	names := r.state.Load().names
-	out := make([]string, 0, len(names))
-	for n := range names {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func (r *Registry) Tables() []string { return r.guard.Tables() }
 
 // registered returns the table names in registration order.
 func (r *Registry) registered() []string {
@@ -126,7 +110,7 @@ func selfCheck(db *bun.DB, model any) (*schema.Table, error) {
 	ctx := context.WithValue(workspace.WithScope(context.Background(), workspace.Scope{
 		AccountID: probeWorkspace, WorkspaceID: probeWorkspace, UserID: "bunstore-self-check",
 	}), probeKey{}, p)
-	only := map[string]struct{}{t.Name: {}}
+	only := pgguard.New(t.Name)
 	fail := func(what string, err error) error {
 		return fmt.Errorf("%w: %s (table %s): %s: %v", ErrInvalidModel, typ.Elem(), t.Name, what, err)
 	}
@@ -146,7 +130,7 @@ func selfCheck(db *bun.DB, model any) (*schema.Table, error) {
 	if p.hits&hookAppend == 0 {
 		return nil, hidden("BeforeAppendModel")
 	}
-	if err := checkSQL(ins.String(), only, probeWorkspace, nil); err != nil {
+	if err := only.Check(ctx, ins.String(), nil); err != nil {
 		return nil, fail("insert", err)
 	}
 
@@ -161,7 +145,7 @@ func selfCheck(db *bun.DB, model any) (*schema.Table, error) {
 	if p.hits&hookSelect == 0 {
 		return nil, hidden("BeforeSelect")
 	}
-	if err := checkSQL(sel.String(), only, probeWorkspace, nil); err != nil {
+	if err := only.Check(ctx, sel.String(), nil); err != nil {
 		return nil, fail("select", err)
 	}
 
@@ -176,7 +160,7 @@ func selfCheck(db *bun.DB, model any) (*schema.Table, error) {
 	if p.hits&hookUpdate == 0 {
 		return nil, hidden("BeforeUpdate")
 	}
-	if err := checkSQL(upd.String(), only, probeWorkspace, nil); err != nil {
+	if err := only.Check(ctx, upd.String(), nil); err != nil {
 		return nil, fail("update", err)
 	}
 
@@ -191,7 +175,7 @@ func selfCheck(db *bun.DB, model any) (*schema.Table, error) {
 	if p.hits&hookDelete == 0 {
 		return nil, hidden("BeforeDelete")
 	}
-	if err := checkSQL(del.String(), only, probeWorkspace, nil); err != nil {
+	if err := only.Check(ctx, del.String(), nil); err != nil {
 		return nil, fail("delete", err)
 	}
 	return t, nil

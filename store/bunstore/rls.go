@@ -9,12 +9,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/workspacekit/workspacekit/store/pgguard"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
 // SettingWorkspace is the transaction-local setting that strict mode's
-// policies compare workspace_id with.
-const SettingWorkspace = "app.workspace_id"
+// policies compare workspace_id with (pgguard.SettingWorkspace).
+const SettingWorkspace = pgguard.SettingWorkspace
 
 // PolicyName is the name of the row-level-security policy EnableRLS
 // creates on each table.
@@ -23,16 +24,6 @@ const PolicyName = "workspacekit_isolation"
 // ErrNotStrict means VerifyStrict found a table without the strict-mode
 // policy, or a connection role that bypasses row-level security.
 var ErrNotStrict = errors.New("bunstore: strict mode is not in force")
-
-// rlsWorkspace is the value strict mode sets for ctx: the active workspace,
-// or "" (no rows) without one. workspace.Unscoped does not lift strict
-// mode: system work sets the workspace it works on with SetWorkspace.
-func rlsWorkspace(ctx context.Context) string {
-	if sc, ok := workspace.ScopeFrom(ctx); ok {
-		return sc.WorkspaceID.String()
-	}
-	return ""
-}
 
 // PolicyCondition is the condition of the strict-mode policy: NULLIF turns
 // an unset or empty setting into NULL, which matches no row.

@@ -1,47 +1,44 @@
-package bunstore
+package pgguard
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// ConnectorOption configures Registry.Connector.
+// ConnectorOption configures Guard.Connector.
 type ConnectorOption func(*guardConnector)
 
 // WithStrictMode makes every transaction begun through the connector set
-// the active workspace for row-level security: BEGIN and a transaction-local
-// set_config('app.workspace_id', ..., true) go to the server in one write
-// and come back in one, so it costs no extra round trip, and the setting
-// ends with the transaction, so a pooled connection never carries it to its
-// next borrower. Without a
-// scope the setting is empty and the policies (EnableRLS) show no rows.
-// Statements outside a transaction see no rows of RLS tables: run scoped
-// work in Atomic. It needs the pgx driver (pgx/v5/stdlib).
+// the active workspace for row-level security: BEGIN and SET LOCAL
+// app.workspace_id go to the server in one write and come back in one, so
+// it costs no extra round trip, and the setting ends with the transaction,
+// so a pooled connection never carries it to its next borrower. Without a
+// scope the setting is empty and the policies show no rows. Statements
+// outside a transaction see no rows of the policies' tables: run scoped
+// work in a transaction. A new connection is refused (ErrStrictSession)
+// when the key already holds a value there, from a role or database
+// default. It needs the pgx driver (pgx/v5/stdlib).
 func WithStrictMode() ConnectorOption { return func(c *guardConnector) { c.strict = true } }
 
 // Connector wraps a database/sql connector (pgx/v5/stdlib's) so that every
-// statement on its connections passes the guard: a statement refused by
-// Check returns ErrUnscopedQuery from Exec/Query/Prepare without reaching
-// the server. Use it for the *sql.DB under bun:
+// statement on its connections passes Check: a refused statement returns
+// ErrUnscopedQuery from Exec/Query (prepared statements at each execution,
+// when their arguments are known) without reaching the server. On pgx
+// connections it also refuses every statement while the server reports
+// standard_conforming_strings off (a quote would then mean something
+// other than what the parser read), and begins transactions itself, with
+// BEGIN statements it prepares on each connection under the names
+// workspacekit_begin_0 to _9 (reserved: a host must not use them); a host
+// that deallocates them costs one re-prepare.
 //
 //	cfg, _ := pgx.ParseConfig(dsn)
-//	sqldb := sql.OpenDB(reg.Connector(stdlib.GetConnector(*cfg)))
-//	db := bun.NewDB(sqldb, pgdialect.New())
-//
-// OpenDB does exactly this. On pgx connections the connector also begins
-// transactions itself, with BEGIN statements it prepares on each
-// connection under the names workspacekit_begin_0 to _9 (reserved: a host
-// must not use them); a host that deallocates them costs one re-prepare.
-func (r *Registry) Connector(c driver.Connector, opts ...ConnectorOption) driver.Connector {
-	gc := &guardConnector{inner: c, r: r}
+//	db := sql.OpenDB(g.Connector(stdlib.GetConnector(*cfg)))
+func (g *Guard) Connector(c driver.Connector, opts ...ConnectorOption) driver.Connector {
+	gc := &guardConnector{inner: c, g: g}
 	for _, o := range opts {
 		o(gc)
 	}
@@ -50,10 +47,8 @@ func (r *Registry) Connector(c driver.Connector, opts ...ConnectorOption) driver
 
 type guardConnector struct {
 	inner  driver.Connector
-	r      *Registry
+	g      *Guard
 	strict bool
-	// setConfig is set_config's oid once looked up (setConfigOID).
-	setConfig atomic.Uint32
 }
 
 func (c *guardConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -61,7 +56,17 @@ func (c *guardConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &guardConn{inner: conn, c: c}, nil
+	g := &guardConn{inner: conn, c: c}
+	if pc, ok := conn.(pgxConner); ok {
+		g.pg = pc.Conn().PgConn()
+		if c.strict {
+			if err := checkStrictSession(ctx, pc.Conn()); err != nil {
+				_ = conn.Close()
+				return nil, err
+			}
+		}
+	}
+	return g, nil
 }
 
 func (c *guardConnector) Driver() driver.Driver { return c.inner.Driver() }
@@ -74,6 +79,8 @@ type guardConn struct {
 	prepared [len(beginStatements)]bool
 	// mode is the pgx connection's query mode once read (beginPgx).
 	mode *pgx.QueryExecMode
+	// pg is the pgx connection, nil with another driver.
+	pg *pgconn.PgConn
 }
 
 var (
@@ -103,7 +110,7 @@ func (g *guardConn) PrepareContext(ctx context.Context, query string) (driver.St
 		return nil, err
 	}
 	// Arguments arrive only at execution, so that is where it is checked.
-	return &guardStmt{inner: st, query: query, r: g.c.r}, nil
+	return &guardStmt{inner: st, query: query, conn: g}, nil
 }
 
 func (g *guardConn) Close() error { return g.inner.Close() }
@@ -130,7 +137,7 @@ func (g *guardConn) ExecContext(ctx context.Context, query string, args []driver
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if err := g.c.r.Check(ctx, query, args); err != nil {
+	if err := g.check(ctx, query, args); err != nil {
 		return nil, err
 	}
 	return e.ExecContext(ctx, query, args)
@@ -141,10 +148,20 @@ func (g *guardConn) QueryContext(ctx context.Context, query string, args []drive
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if err := g.c.r.Check(ctx, query, args); err != nil {
+	if err := g.check(ctx, query, args); err != nil {
 		return nil, err
 	}
 	return q.QueryContext(ctx, query, args)
+}
+
+// check is the guard's verdict on one statement of this connection.
+func (g *guardConn) check(ctx context.Context, query string, args []driver.NamedValue) error {
+	// The server reports the setting whenever it changes, also when SQL
+	// built inside the server changed it: the next statement sees it.
+	if g.pg != nil && g.pg.ParameterStatus("standard_conforming_strings") != "on" {
+		return fmt.Errorf("%w: standard_conforming_strings is not on for this connection (a role or database default, or a change the guard could not see): the statement's quotes cannot be read as the parser reads them", ErrUnscopedQuery)
+	}
+	return g.c.g.Check(ctx, query, args)
 }
 
 func (g *guardConn) Ping(ctx context.Context) error {
@@ -178,7 +195,7 @@ func (g *guardConn) CheckNamedValue(nv *driver.NamedValue) error {
 type guardStmt struct {
 	inner driver.Stmt
 	query string
-	r     *Registry
+	conn  *guardConn
 }
 
 func (s *guardStmt) Close() error  { return s.inner.Close() }
@@ -193,7 +210,7 @@ func (s *guardStmt) Query(args []driver.Value) (driver.Rows, error) {
 }
 
 func (s *guardStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if err := s.r.Check(ctx, s.query, args); err != nil {
+	if err := s.conn.check(ctx, s.query, args); err != nil {
 		return nil, err
 	}
 	if e, ok := s.inner.(driver.StmtExecContext); ok {
@@ -203,7 +220,7 @@ func (s *guardStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 }
 
 func (s *guardStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	if err := s.r.Check(ctx, s.query, args); err != nil {
+	if err := s.conn.check(ctx, s.query, args); err != nil {
 		return nil, err
 	}
 	if q, ok := s.inner.(driver.StmtQueryContext); ok {
@@ -226,16 +243,4 @@ func values(args []driver.NamedValue) []driver.Value {
 		out[i] = a.Value
 	}
 	return out
-}
-
-// OpenDB opens a guarded bun.DB on dsn with the pgx driver: its connections
-// pass every statement through the guard (and, WithStrictMode, set the
-// workspace in every transaction). Close it when done.
-// Errors: pgx's DSN parse errors.
-func (r *Registry) OpenDB(dsn string, opts ...ConnectorOption) (*bun.DB, error) {
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("bunstore: parse dsn: %w", err)
-	}
-	return bun.NewDB(sql.OpenDB(r.Connector(stdlib.GetConnector(*cfg), opts...)), pgdialect.New()), nil
 }

@@ -1,4 +1,4 @@
-package bunstore
+package pgguard
 
 import (
 	"context"
@@ -12,11 +12,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/workspacekit/workspacekit/workspace"
 )
 
 // ErrStrictDriver means strict mode was asked of a connector whose
 // connections are not pgx's (pgx/v5/stdlib).
-var ErrStrictDriver = errors.New("bunstore: strict mode needs the pgx/v5/stdlib driver")
+var ErrStrictDriver = errors.New("pgguard: strict mode needs the pgx/v5/stdlib driver")
 
 type pgxConner interface{ Conn() *pgx.Conn }
 
@@ -64,7 +66,7 @@ func beginIndex(opts driver.TxOptions) (int, error) {
 	case sql.LevelSerializable:
 		iso = 4
 	default:
-		return 0, fmt.Errorf("bunstore: unsupported isolation level %d", opts.Isolation)
+		return 0, fmt.Errorf("pgguard: unsupported isolation level %d", opts.Isolation)
 	}
 	if opts.ReadOnly {
 		return 2*iso + 1, nil
@@ -72,26 +74,17 @@ func beginIndex(opts driver.TxOptions) (int, error) {
 	return 2 * iso, nil
 }
 
-// setConfigSignature is the function strict mode calls, by oid, to set
-// the workspace: a FunctionCall message names no schema, so no search_path
-// can put another set_config in its place.
-const setConfigSignature = "pg_catalog.set_config(pg_catalog.text, pg_catalog.text, pg_catalog.bool)"
-
-var (
-	settingArg = []byte(SettingWorkspace)
-	trueArg    = []byte("true")
-)
-
 // beginPgx begins a transaction on a pgx connection in one client write
-// answered by one server write: Bind and Execute of BEGIN, then, in strict
-// mode, set_config(SettingWorkspace, <scope>, true) as a FunctionCall
-// message, else Sync. Measured on PostgreSQL 15 (go run
-// ./store/bunstore/internal/benchtable): a FunctionCall skips the parse,
-// plan and portal that a SET LOCAL or SELECT set_config statement costs
-// the server, and a BEGIN prepared once per connection is cheaper than
-// pgx's simple-protocol "begin". The setting is transaction-local, so it
-// ends with the transaction and a pooled connection never carries it to
-// its next borrower.
+// answered by one server write: Bind and Execute of a BEGIN prepared on
+// the connection, then, in strict mode, Parse, Bind and Execute of
+// "SET LOCAL app.workspace_id = '<scope>'", then Sync. The key is set with
+// SET rather than set_config because strict mode revokes EXECUTE on
+// set_config from the app role (RevokeStatements): a SET cannot run inside
+// the SQL the server builds (query_to_xml and the like run read-only), and
+// the guard refuses SET of the key in text, so nothing the app role sends
+// can change the key. The setting is transaction-local: it ends with the
+// transaction, so a pooled connection never carries it to its next
+// borrower.
 //
 // The connection's pgx query mode is respected: BEGIN is prepared only in
 // QueryExecModeCacheStatement (pgx's default; the others exist for
@@ -116,20 +109,14 @@ func (g *guardConn) beginPgx(ctx context.Context, conn *pgx.Conn, opts driver.Tx
 	if *g.mode == pgx.QueryExecModeSimpleProtocol {
 		err = g.beginSimple(ctx, pc, i)
 	} else {
-		var setConfig uint32
-		if g.c.strict {
-			if setConfig, err = g.c.setConfigOID(ctx, conn); err != nil {
-				return nil, err
-			}
-		}
 		prepare := *g.mode == pgx.QueryExecModeCacheStatement
-		err = g.beginExtended(ctx, pc, i, prepare, setConfig)
+		err = g.beginExtended(ctx, pc, i, prepare)
 		var pgErr *pgconn.PgError
 		if prepare && errors.As(err, &pgErr) && pgErr.Code == "26000" && !pc.IsClosed() {
 			// The statement is gone (the host ran DEALLOCATE or DISCARD
 			// ALL on the connection): prepare it again, once.
 			g.prepared[i] = false
-			err = g.beginExtended(ctx, pc, i, prepare, setConfig)
+			err = g.beginExtended(ctx, pc, i, prepare)
 		}
 	}
 	if err != nil {
@@ -143,12 +130,11 @@ func (g *guardConn) beginPgx(ctx context.Context, conn *pgx.Conn, opts driver.Tx
 func (g *guardConn) beginSimple(ctx context.Context, pc *pgconn.PgConn, i int) error {
 	q := beginStatements[i]
 	if g.c.strict {
-		// The id is a UUID's canonical text (or empty): nothing to quote.
-		q += "; SET LOCAL " + SettingWorkspace + " = '" + rlsWorkspace(ctx) + "'"
+		q += "; " + setLocalKey(ctx)
 	}
 	_, err := pc.Exec(ctx, q).ReadAll()
 	if pc.IsClosed() {
-		return fmt.Errorf("bunstore: begin: %w", err)
+		return fmt.Errorf("pgguard: begin: %w", err)
 	}
 	return endBegin(pc, err)
 }
@@ -158,7 +144,7 @@ func (g *guardConn) beginSimple(ctx context.Context, pc *pgconn.PgConn, i int) e
 // Any failure of the connection itself (a write, a read, ctx ending
 // mid-exchange) closes it, as its protocol state is then unknown:
 // database/sql then drops it.
-func (g *guardConn) beginExtended(ctx context.Context, pc *pgconn.PgConn, i int, prepare bool, setConfig uint32) (err error) {
+func (g *guardConn) beginExtended(ctx context.Context, pc *pgconn.PgConn, i int, prepare bool) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -183,44 +169,32 @@ func (g *guardConn) beginExtended(ctx context.Context, pc *pgconn.PgConn, i int,
 	}
 	fe.Send(&pgproto3.Bind{PreparedStatement: name})
 	fe.Send(&pgproto3.Execute{})
-	if setConfig != 0 {
-		fe.Send(&pgproto3.FunctionCall{
-			Function:       setConfig,
-			ArgFormatCodes: []uint16{0},
-			Arguments:      [][]byte{settingArg, []byte(rlsWorkspace(ctx)), trueArg},
-		})
-	} else {
-		fe.Send(&pgproto3.Sync{})
+	if g.c.strict {
+		// The unnamed statement: the text holds the workspace.
+		fe.Send(&pgproto3.Parse{Query: setLocalKey(ctx)})
+		fe.Send(&pgproto3.Bind{})
+		fe.Send(&pgproto3.Execute{})
 	}
+	fe.Send(&pgproto3.Sync{})
 	if err := fe.Flush(); err != nil {
 		closeQuietly(pc)
-		return fmt.Errorf("bunstore: begin: %w", err)
+		return fmt.Errorf("pgguard: begin: %w", err)
 	}
 	var first error
-	began := false
 	for {
 		msg, err := pc.ReceiveMessage(context.Background())
 		if err != nil {
 			closeQuietly(pc)
-			return fmt.Errorf("bunstore: begin: %w", err)
+			return fmt.Errorf("pgguard: begin: %w", err)
 		}
 		switch m := msg.(type) {
 		case *pgproto3.ParseComplete:
 			g.prepared[i] = prepare
-		case *pgproto3.CommandComplete:
-			began = true
 		case *pgproto3.ErrorResponse:
+			// The server skips the rest up to the Sync, then answers
+			// ReadyForQuery.
 			if first == nil {
 				first = pgconn.ErrorResponseToPgError(m)
-			}
-			if setConfig != 0 && !began {
-				// Parse, Bind or Execute failed: the server now skips
-				// every message up to a Sync, the FunctionCall too.
-				fe.Send(&pgproto3.Sync{})
-				if err := fe.Flush(); err != nil {
-					closeQuietly(pc)
-					return fmt.Errorf("bunstore: begin: %w", errors.Join(first, err))
-				}
 			}
 		case *pgproto3.ReadyForQuery:
 			return endBegin(pc, first)
@@ -238,7 +212,7 @@ func endBegin(pc *pgconn.PgConn, err error) error {
 		return nil
 	}
 	if err == nil {
-		err = fmt.Errorf("bunstore: begin: transaction status %q after BEGIN", status)
+		err = fmt.Errorf("pgguard: begin: transaction status %q after BEGIN", status)
 	}
 	if status != 'I' {
 		if rbErr := pc.Exec(context.Background(), "ROLLBACK").Close(); rbErr != nil {
@@ -255,19 +229,16 @@ func closeQuietly(pc *pgconn.PgConn) {
 	_ = pc.Close(ctx)
 }
 
-// setConfigOID looks set_config's oid up once per connector, on the first
-// strict transaction's connection.
-func (c *guardConnector) setConfigOID(ctx context.Context, conn *pgx.Conn) (uint32, error) {
-	if oid := c.setConfig.Load(); oid != 0 {
-		return oid, nil
+// setLocalKey is the statement that sets strict mode's key for ctx: its
+// active workspace, or "" (no rows) without one. workspace.Unscoped does
+// not lift strict mode: system work on one workspace sets it with SET
+// LOCAL under Unscoped.
+func setLocalKey(ctx context.Context) string {
+	v := ""
+	if sc, ok := workspace.ScopeFrom(ctx); ok {
+		v = sc.WorkspaceID.String() // canonical text: nothing to quote
 	}
-	var oid uint32
-	q := "SELECT '" + setConfigSignature + "'::pg_catalog.regprocedure::pg_catalog.oid"
-	if err := conn.QueryRow(ctx, q, pgx.QueryExecModeSimpleProtocol).Scan(&oid); err != nil {
-		return 0, fmt.Errorf("bunstore: strict mode: look up set_config: %w", err)
-	}
-	c.setConfig.Store(oid)
-	return oid, nil
+	return "SET LOCAL " + SettingWorkspace + " = '" + v + "'"
 }
 
 // pgxTx ends a transaction that beginPgx began.
