@@ -15,7 +15,9 @@ import (
 // suite in package store/storetest.
 //
 // Invitation methods are keyed by workspace so that one workspace can never
-// read or change another's invitations by id.
+// read or change another's invitations by id. As in workspace.Store, a
+// string holding a NUL byte (an email, a role, a user id) is
+// workspace.ErrInvalid.
 type Store interface {
 	workspace.Store
 

@@ -33,7 +33,8 @@ type TeamPage struct {
 //
 // Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:read; also
 // when the workspace is gone, since the caller's role went with it),
-// workspace.ErrInvalid (limit out of 0-workspace.MaxPageSize).
+// workspace.ErrInvalid (limit out of 0-workspace.MaxPageSize, or an After
+// that no user id can be: one holding a NUL byte).
 func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
 	sc, err := workspace.RequireScope(ctx)
 	if err != nil {

@@ -10,7 +10,9 @@ import (
 
 // Store is what the authorizer reads (memberships, the single source of truth
 // for who holds which role) and where custom roles are kept. Every
-// implementation must pass the suite in package store/storetest.
+// implementation must pass the suite in package store/storetest. As in
+// workspace.Store, a string holding a NUL byte (a role name, a permission)
+// is workspace.ErrInvalid.
 type Store interface {
 	workspace.Transactor
 	GetWorkspace(ctx context.Context, id uuid.UUID) (workspace.Workspace, error)

@@ -24,15 +24,27 @@ func (a *Agent) RecordWorkspaceID() uuid.UUID      { return a.WorkspaceID }
 func (a *Agent) SetRecordWorkspaceID(id uuid.UUID) { a.WorkspaceID = id }
 
 // A host repository sees only the active workspace, refuses to work without
-// one, and takes part in the store's transactions.
+// one or in a deleted one, and takes part in the store's transactions.
 func Example() {
 	st := memstore.New()
 	var agents store.Repo[Agent] = memstore.NewRepo[Agent](st)
 
-	scope := func(ws uuid.UUID) context.Context {
-		return workspace.WithScope(context.Background(), workspace.Scope{AccountID: uuid.New(), WorkspaceID: ws, UserID: "alice"})
+	// Records belong to the store's workspaces (the lifecycle service
+	// creates them; here the store does, to keep the example short).
+	ctx := context.Background()
+	acct := workspace.Account{ID: uuid.New(), Name: "Acme", OwnerID: "alice"}
+	if err := st.CreateAccount(ctx, acct); err != nil {
+		panic(err)
 	}
-	sales, support := scope(uuid.New()), scope(uuid.New())
+	scope := func(name string) (context.Context, uuid.UUID) {
+		w := workspace.Workspace{ID: uuid.New(), AccountID: acct.ID, Name: name}
+		if err := st.CreateWorkspace(ctx, w); err != nil {
+			panic(err)
+		}
+		return workspace.WithScope(ctx, workspace.Scope{AccountID: acct.ID, WorkspaceID: w.ID, UserID: "alice"}), w.ID
+	}
+	sales, _ := scope("Sales")
+	support, supportID := scope("Support")
 
 	bot := &Agent{ID: uuid.New(), Name: "lead qualifier"}
 	if err := agents.Insert(sales, bot); err != nil {
@@ -52,8 +64,16 @@ func Example() {
 	})
 	n, _ := agents.Count(sales)
 	fmt.Println(err, "- agents in sales:", n)
+
+	// A scope of a deleted workspace writes nothing.
+	if err := st.DeleteWorkspace(ctx, supportID); err != nil {
+		panic(err)
+	}
+	err = agents.Insert(support, &Agent{ID: uuid.New(), Name: "late"})
+	fmt.Println("insert after delete:", errors.Is(err, workspace.ErrNotFound))
 	// Output:
 	// visible from another workspace: false
 	// no scope: true
 	// changed my mind - agents in sales: 1
+	// insert after delete: true
 }

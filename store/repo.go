@@ -43,11 +43,18 @@ type RecordPtr[T any] interface {
 // transaction of the store (Atomic), the method takes part in it. Records
 // are copied in and out.
 //
-// A Repo trusts the scope: it does not look up whether the workspace still
-// exists, which would cost a query per call. Authorize each action first
+// A scope of a deleted workspace stops working at once: the workspace's
+// records go with it (memstore purges them, PostgreSQL cascades), so reads,
+// Update and Delete find nothing, and Insert fails with
+// workspace.ErrNotFound, checked in the write's own transaction (memstore
+// under its store lock, PostgreSQL through the foreign key). On PostgreSQL
+// this is the host table's foreign key to workspaces(id) ON DELETE
+// CASCADE, which every host table must have. Authorize each action anyway
 // (package rbac denies everything in a deleted workspace, and a removed
-// member everywhere), and on PostgreSQL give host tables a foreign key to
-// workspaces(id) ON DELETE CASCADE as a backstop.
+// member everywhere).
+//
+// Text that PostgreSQL cannot store (a NUL byte in a string field of a
+// record) is workspace.ErrInvalid on every store; nothing is written.
 //
 // Implementations: bunstore.NewRepo (PostgreSQL) and memstore.NewRepo (in
 // memory); both pass storetest.RunRepo.
@@ -63,11 +70,14 @@ type Repo[T any] interface {
 	// Insert adds rec to the active workspace, stamping the workspace on it
 	// when it has none.
 	// Errors: workspace.ErrNoScope, ErrForeignWorkspace (rec names another
-	// workspace), workspace.ErrConflict (the id exists in this workspace).
+	// workspace), workspace.ErrConflict (the id exists in this workspace),
+	// workspace.ErrNotFound (the active workspace does not exist, e.g. it
+	// was deleted), workspace.ErrInvalid (text with a NUL byte).
 	Insert(ctx context.Context, rec *T) error
 	// Update replaces the stored record that has rec's id, in the active
 	// workspace.
-	// Errors: workspace.ErrNoScope, ErrForeignWorkspace, workspace.ErrNotFound.
+	// Errors: workspace.ErrNoScope, ErrForeignWorkspace, workspace.ErrNotFound,
+	// workspace.ErrInvalid (text with a NUL byte).
 	Update(ctx context.Context, rec *T) error
 	// Delete removes the active workspace's record with id.
 	// Errors: workspace.ErrNoScope, workspace.ErrNotFound.
@@ -79,8 +89,13 @@ type Repo[T any] interface {
 
 // StampRecord is for Repo implementations: it checks a record handed to a
 // write against the active workspace ws, stamping ws on a record that names
-// none, and returns ErrForeignWorkspace for one that names another.
+// none, and returns ErrForeignWorkspace for one that names another, or
+// workspace.ErrInvalid for one with text PostgreSQL cannot store (see
+// CheckText).
 func StampRecord[T any, PT RecordPtr[T]](ws uuid.UUID, rec *T) error {
+	if err := CheckText("record", rec); err != nil {
+		return err
+	}
 	switch got := PT(rec).RecordWorkspaceID(); got {
 	case ws:
 	case uuid.Nil:

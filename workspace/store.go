@@ -71,6 +71,9 @@ type Page struct {
 // Methods return ErrNotFound for missing rows and ErrConflict for broken
 // uniqueness rules, wrapped with the ids involved. Lock methods lock the row
 // until the transaction in ctx ends and return ErrNoTransaction outside one.
+// Every method that takes a string (user ids, names, cursors, also inside
+// the structs it takes) returns ErrInvalid when one holds a NUL byte, which
+// PostgreSQL text cannot store; nothing is read or written then.
 type Store interface {
 	Transactor
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -97,6 +98,9 @@ func scanAccess(rows *sql.Rows) ([]accessRow, error) {
 // Errors: workspace.ErrNotFound (no such workspace, or no access; the
 // caller cannot tell which).
 func (s *Store) GetAccess(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Access, error) {
+	if err := store.CheckText("GetAccess", user); err != nil {
+		return workspace.Access{}, err
+	}
 	rs, err := getAccessQuery.query(ctx, s.DB(ctx), string(user), workspaceID)
 	var rows []accessRow
 	if err == nil {
@@ -116,6 +120,9 @@ func (s *Store) GetAccess(ctx context.Context, workspaceID uuid.UUID, user works
 // (p.Limit <= 0: all), in one query whose cost is one page, however many
 // workspaces the user is in.
 func (s *Store) ListAccess(ctx context.Context, user workspace.UserID, p workspace.Page) ([]workspace.Access, error) {
+	if err := store.CheckText("ListAccess", user); err != nil {
+		return nil, err
+	}
 	var limit *int64
 	if p.Limit > 0 {
 		l := int64(p.Limit)

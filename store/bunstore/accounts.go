@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -14,6 +15,9 @@ import (
 //
 // Errors: workspace.ErrConflict (the id exists).
 func (s *Store) CreateAccount(ctx context.Context, a workspace.Account) error {
+	if err := store.CheckText("CreateAccount", a); err != nil {
+		return err
+	}
 	return s.write(ctx, false, func(ctx context.Context, db bun.IDB) error {
 		_, err := db.NewInsert().Model(toAccountRow(a)).Exec(ctx)
 		return mapErr(err, fmt.Sprintf("create account %s", a.ID))
@@ -53,6 +57,9 @@ func (s *Store) LockAccount(ctx context.Context, id uuid.UUID) (workspace.Accoun
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) UpdateAccount(ctx context.Context, a workspace.Account) error {
+	if err := store.CheckText("UpdateAccount", a); err != nil {
+		return err
+	}
 	res, err := s.DB(ctx).NewUpdate().Model(toAccountRow(a)).
 		Column("name", "owner_id", "plan", "version").WherePK().Exec(ctx)
 	return changedOne(res, err, fmt.Sprintf("update account %s", a.ID))

@@ -32,6 +32,16 @@ func migratedDB(t *testing.T) *bun.DB {
 // migratedDBB is migratedDB for tests and benchmarks alike.
 func migratedDBB(t testing.TB) *bun.DB {
 	t.Helper()
+	db, err := bunstore.Open(migratedDSN(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// migratedDSN returns the superuser DSN of a fresh database with the
+// library's migrations applied, for tests that open it their own way.
+func migratedDSN(t testing.TB) string {
+	t.Helper()
 	pg.Require(t)
 	templateOnce.Do(func() {
 		templateName = fmt.Sprintf("bunstore_tpl_%d", os.Getpid())
@@ -45,10 +55,7 @@ func migratedDBB(t testing.TB) *bun.DB {
 		})
 	})
 	require.NoError(t, templateErr)
-	db, err := bunstore.Open(pg.NewDatabaseFrom(t, templateName))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	return pg.NewDatabaseFrom(t, templateName)
 }
 
 func TestConformance(t *testing.T) {

@@ -56,7 +56,9 @@
 // PostgreSQL errors map to the workspace package's sentinels by SQLSTATE:
 // 23505 unique violation -> ErrConflict, 23503 foreign key -> ErrNotFound,
 // 23514/23502/22001/22P02 -> ErrInvalid; no row -> ErrNotFound. The
-// *pgconn.PgError stays in the chain for errors.As.
+// *pgconn.PgError stays in the chain for errors.As. A string argument with
+// a NUL byte is ErrInvalid before anything is sent (store.CheckText): bun
+// would write an error marker into the SQL text in its place.
 //
 // # Times
 //

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/workspacekit/workspacekit/membership"
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -22,6 +23,9 @@ import (
 // Errors: workspace.ErrConflict (the id exists in the workspace, or the
 // token hash exists), workspace.ErrNotFound (no such workspace).
 func (s *Store) CreateInvitation(ctx context.Context, inv membership.Invitation) error {
+	if err := store.CheckText("CreateInvitation", inv); err != nil {
+		return err
+	}
 	what := fmt.Sprintf("create invitation %s in workspace %s", inv.ID, inv.WorkspaceID)
 	return s.write(ctx, true, func(ctx context.Context, db bun.IDB) error {
 		if _, err := db.NewInsert().Model(toInvitationRow(inv)).Exec(ctx); err != nil {
@@ -105,6 +109,9 @@ func (s *Store) invitationByToken(ctx context.Context, db bun.IDB, tokenHash []b
 // Errors: workspace.ErrNotFound (no such invitation in this workspace),
 // workspace.ErrConflict (another invitation has the token hash).
 func (s *Store) UpdateInvitation(ctx context.Context, inv membership.Invitation) error {
+	if err := store.CheckText("UpdateInvitation", inv); err != nil {
+		return err
+	}
 	what := fmt.Sprintf("update invitation %s in workspace %s", inv.ID, inv.WorkspaceID)
 	return s.write(ctx, true, func(ctx context.Context, db bun.IDB) error {
 		var old invitationRow

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -15,6 +16,9 @@ import (
 // Errors: workspace.ErrConflict (the user is already a member),
 // workspace.ErrNotFound (no such workspace).
 func (s *Store) CreateMembership(ctx context.Context, m workspace.Membership) error {
+	if err := store.CheckText("CreateMembership", m); err != nil {
+		return err
+	}
 	return s.write(ctx, false, func(ctx context.Context, db bun.IDB) error {
 		_, err := db.NewInsert().Model(toMembershipRow(m)).Exec(ctx)
 		return mapErr(err, fmt.Sprintf("create membership of %q in workspace %s", m.UserID, m.WorkspaceID))
@@ -26,6 +30,9 @@ func (s *Store) CreateMembership(ctx context.Context, m workspace.Membership) er
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) GetMembership(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Membership, error) {
+	if err := store.CheckText("GetMembership", user); err != nil {
+		return workspace.Membership{}, err
+	}
 	var r membershipRow
 	err := s.DB(ctx).NewSelect().Model(&r).
 		Where("workspace_id = ? AND user_id = ?", workspaceID, user).Scan(ctx)
@@ -40,6 +47,9 @@ func (s *Store) GetMembership(ctx context.Context, workspaceID uuid.UUID, user w
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) UpdateMembership(ctx context.Context, m workspace.Membership) error {
+	if err := store.CheckText("UpdateMembership", m); err != nil {
+		return err
+	}
 	res, err := s.DB(ctx).NewUpdate().Model(toMembershipRow(m)).
 		Column("role", "version", "updated_at").WherePK().Exec(ctx)
 	return changedOne(res, err, fmt.Sprintf("update membership of %q in workspace %s", m.UserID, m.WorkspaceID))
@@ -49,6 +59,9 @@ func (s *Store) UpdateMembership(ctx context.Context, m workspace.Membership) er
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) DeleteMembership(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) error {
+	if err := store.CheckText("DeleteMembership", user); err != nil {
+		return err
+	}
 	res, err := s.DB(ctx).NewDelete().Model((*membershipRow)(nil)).
 		Where("workspace_id = ? AND user_id = ?", workspaceID, user).Exec(ctx)
 	return changedOne(res, err, fmt.Sprintf("delete membership of %q in workspace %s", user, workspaceID))
@@ -58,6 +71,9 @@ func (s *Store) DeleteMembership(ctx context.Context, workspaceID uuid.UUID, use
 // id in byte order (COLLATE "C"), those after the user id after ("" = from
 // the start), at most limit of them (limit <= 0: all).
 func (s *Store) ListMemberships(ctx context.Context, workspaceID uuid.UUID, after workspace.UserID, limit int) ([]workspace.Membership, error) {
+	if err := store.CheckText("ListMemberships", after); err != nil {
+		return nil, err
+	}
 	var rows []membershipRow
 	q := s.DB(ctx).NewSelect().Model(&rows).
 		Where("workspace_id = ? AND user_id > ?", workspaceID, after).Order("user_id")

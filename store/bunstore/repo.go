@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
@@ -15,7 +14,10 @@ import (
 
 // Repo is the PostgreSQL store.Repo for a host model T: a registered bun
 // model that embeds Scoped, whose primary key in bun is its id column
-// (the table's key should be (workspace_id, id)). Every statement names the
+// (the table's key should be (workspace_id, id)). The table's workspace_id
+// must reference workspaces(id) ON DELETE CASCADE, as store.Repo requires:
+// the foreign key is what makes a scope of a deleted workspace fail to
+// insert (ErrNotFound) and its rows go with it. Every statement names the
 // workspace itself, so it passes the guard and does not depend on the
 // hooks. It uses the transaction that Atomic put in ctx (TxFrom), else db.
 type Repo[T any, PT store.RecordPtr[T]] struct {
@@ -87,12 +89,10 @@ func (r *Repo[T, PT]) Insert(ctx context.Context, rec *T) error {
 	if err := store.StampRecord[T, PT](ws, rec); err != nil {
 		return err
 	}
+	// The table's foreign key to workspaces turns a scope of a deleted
+	// workspace into ErrNotFound (23503).
 	_, err = r.idb(ctx).NewInsert().Model(rec).Exec(ctx)
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" {
-		return fmt.Errorf("%w: record %s: %w", workspace.ErrConflict, PT(rec).RecordID(), err)
-	}
-	return err
+	return mapErr(err, fmt.Sprintf("insert record %s in workspace %s", PT(rec).RecordID(), ws))
 }
 
 // Update implements store.Repo.

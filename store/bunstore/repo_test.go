@@ -13,8 +13,8 @@ import (
 )
 
 // widget is a host model as a host writes it: a registered bun model that
-// embeds Scoped, keyed by (workspace_id, id) as every workspace-owned table
-// should be.
+// embeds Scoped, keyed by (workspace_id, id) and with a foreign key to
+// workspaces that cascades, as every workspace-owned table should have.
 type widget struct {
 	bun.BaseModel `bun:"table:storetest_widgets,alias:widget"`
 	bunstore.Scoped
@@ -23,7 +23,7 @@ type widget struct {
 }
 
 const widgetSchema = `CREATE TABLE IF NOT EXISTS storetest_widgets (
-	workspace_id uuid NOT NULL,
+	workspace_id uuid NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
 	id uuid NOT NULL,
 	name text NOT NULL,
 	PRIMARY KEY (workspace_id, id)
@@ -35,17 +35,15 @@ func (w *widget) RecordName() string       { return w.Name }
 func (w *widget) SetRecordName(n string)   { w.Name = n }
 
 func TestRepoIsolation(t *testing.T) {
-	pg.Require(t)
-	dsn := pg.NewDatabase(t)
 	reg := bunstore.NewRegistry()
-	db, err := reg.OpenDB(dsn)
+	db, err := reg.OpenDB(migratedDSN(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	require.NoError(t, reg.Register(db, (*widget)(nil)))
 	_, err = db.ExecContext(unscoped(), widgetSchema)
 	require.NoError(t, err)
-	tx := bunstore.New(db)
-	storetest.RunRepo(t, storetest.RepoHarness[widget]{New: func(*testing.T) (store.Repo[widget], workspace.Transactor, workspace.PurgeFunc) {
-		return bunstore.NewRepo[widget](db), tx, reg.Purge(db)
+	require.NoError(t, reg.Register(db, (*widget)(nil)))
+	s := bunstore.New(db)
+	storetest.RunRepo(t, storetest.RepoHarness[widget]{New: func(*testing.T) (store.Repo[widget], store.Store, workspace.PurgeFunc) {
+		return bunstore.NewRepo[widget](db), s, reg.Purge(db)
 	}})
 }

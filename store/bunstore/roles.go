@@ -9,6 +9,7 @@ import (
 
 	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/rbac"
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -19,6 +20,9 @@ import (
 // workspace.ErrNotFound (no such workspace), workspace.ErrInvalid (a
 // built-in role's name).
 func (s *Store) CreateRole(ctx context.Context, r rbac.CustomRole) error {
+	if err := store.CheckText("CreateRole", r); err != nil {
+		return err
+	}
 	if r.Name.IsBuiltin() {
 		return fmt.Errorf("%w: %q is a built-in role, not a custom one", workspace.ErrInvalid, r.Name)
 	}
@@ -32,6 +36,9 @@ func (s *Store) CreateRole(ctx context.Context, r rbac.CustomRole) error {
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) GetRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) (rbac.CustomRole, error) {
+	if err := store.CheckText("GetRole", name); err != nil {
+		return rbac.CustomRole{}, err
+	}
 	var r roleRow
 	err := s.DB(ctx).NewSelect().Model(&r).Where("workspace_id = ? AND name = ?", workspaceID, name).Scan(ctx)
 	if err != nil {
@@ -45,6 +52,9 @@ func (s *Store) GetRole(ctx context.Context, workspaceID uuid.UUID, name workspa
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) UpdateRole(ctx context.Context, r rbac.CustomRole) error {
+	if err := store.CheckText("UpdateRole", r); err != nil {
+		return err
+	}
 	res, err := s.DB(ctx).NewUpdate().Model(toRoleRow(r)).Column("permissions", "updated_at").WherePK().Exec(ctx)
 	return changedOne(res, err, fmt.Sprintf("update role %q in workspace %s", r.Name, r.WorkspaceID))
 }
@@ -54,6 +64,9 @@ func (s *Store) UpdateRole(ctx context.Context, r rbac.CustomRole) error {
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) DeleteRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) error {
+	if err := store.CheckText("DeleteRole", name); err != nil {
+		return err
+	}
 	res, err := s.DB(ctx).NewDelete().Model((*roleRow)(nil)).
 		Where("workspace_id = ? AND name = ?", workspaceID, name).Exec(ctx)
 	return changedOne(res, err, fmt.Sprintf("delete role %q in workspace %s", name, workspaceID))
@@ -77,6 +90,9 @@ func (s *Store) ListRoles(ctx context.Context, workspaceID uuid.UUID) ([]rbac.Cu
 // invitations (expired or not) that hold role; the derived account owner is
 // not counted.
 func (s *Store) CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, role workspace.Role) (int, error) {
+	if err := store.CheckText("CountRoleHolders", role); err != nil {
+		return 0, err
+	}
 	var n int
 	err := s.DB(ctx).NewRaw(`SELECT
 		(SELECT count(*) FROM memberships WHERE workspace_id = ?0 AND role = ?1) +
@@ -91,6 +107,9 @@ func (s *Store) CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, rol
 // returns how many memberships moved. Updated times stay as they were: the
 // store has no clock.
 func (s *Store) ReassignRole(ctx context.Context, workspaceID uuid.UUID, from, to workspace.Role) (int, error) {
+	if err := store.CheckText("ReassignRole", from, to); err != nil {
+		return 0, err
+	}
 	var n int
 	err := s.DB(ctx).NewRaw(`WITH inv AS (
 			UPDATE invitations SET role = ?2

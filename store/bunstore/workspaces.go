@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -16,6 +17,9 @@ import (
 // Errors: workspace.ErrConflict (the id exists, or the account has a
 // workspace of that name), workspace.ErrNotFound (no such account).
 func (s *Store) CreateWorkspace(ctx context.Context, w workspace.Workspace) error {
+	if err := store.CheckText("CreateWorkspace", w); err != nil {
+		return err
+	}
 	return s.write(ctx, false, func(ctx context.Context, db bun.IDB) error {
 		_, err := db.NewInsert().Model(toWorkspaceRow(w)).Exec(ctx)
 		return mapErr(err, fmt.Sprintf("create workspace %s named %q in account %s", w.ID, w.Name, w.AccountID))
@@ -55,6 +59,9 @@ func (s *Store) LockWorkspace(ctx context.Context, id uuid.UUID) (workspace.Work
 // Errors: workspace.ErrNotFound, workspace.ErrConflict (another workspace of
 // the account has the name).
 func (s *Store) UpdateWorkspace(ctx context.Context, w workspace.Workspace) error {
+	if err := store.CheckText("UpdateWorkspace", w); err != nil {
+		return err
+	}
 	return s.write(ctx, false, func(ctx context.Context, db bun.IDB) error {
 		res, err := db.NewUpdate().Model(toWorkspaceRow(w)).
 			Column("name", "name_key", "description", "updated_at").WherePK().Exec(ctx)

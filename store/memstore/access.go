@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -16,6 +17,9 @@ import (
 //
 // Errors: workspace.ErrNotFound (no such workspace, or no access).
 func (s *Store) GetAccess(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Access, error) {
+	if err := store.CheckText("GetAccess", user); err != nil {
+		return workspace.Access{}, err
+	}
 	var a workspace.Access
 	err := s.do(ctx, func(*tx) error {
 		w, ok := s.workspaces.get(workspaceID)
@@ -36,6 +40,9 @@ func (s *Store) GetAccess(ctx context.Context, workspaceID uuid.UUID, user works
 // ordered by workspace id, those after p.After, at most p.Limit of them
 // (p.Limit <= 0: all).
 func (s *Store) ListAccess(ctx context.Context, user workspace.UserID, p workspace.Page) ([]workspace.Access, error) {
+	if err := store.CheckText("ListAccess", user); err != nil {
+		return nil, err
+	}
 	var out []workspace.Access
 	err := s.do(ctx, func(*tx) error {
 		ids := s.workspacesByMember.keys(user)

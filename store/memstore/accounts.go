@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -13,6 +14,9 @@ import (
 //
 // Errors: workspace.ErrConflict (the id exists).
 func (s *Store) CreateAccount(ctx context.Context, a workspace.Account) error {
+	if err := store.CheckText("CreateAccount", a); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		if s.accounts.has(a.ID) {
 			return fmt.Errorf("%w: account %s exists", workspace.ErrConflict, a.ID)
@@ -55,6 +59,9 @@ func (s *Store) LockAccount(ctx context.Context, id uuid.UUID) (workspace.Accoun
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) UpdateAccount(ctx context.Context, a workspace.Account) error {
+	if err := store.CheckText("UpdateAccount", a); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		old, err := s.account(a.ID)
 		if err != nil {

@@ -3,6 +3,8 @@
 // (store/storetest) as the PostgreSQL store, so code tested here behaves the
 // same in production: the same sentinel errors, ordering (ids and names in
 // byte order), uniqueness rules, foreign keys, cascades and transactions.
+// It also refuses what PostgreSQL cannot store: a string with a NUL byte is
+// workspace.ErrInvalid in every method that takes one (store.CheckText).
 //
 // Values are copied in and out: no slice or pointer is shared with callers.
 //
@@ -33,5 +35,8 @@
 //  4. If rows belong to a workspace, register their purge once with
 //     s.onDeleteWorkspace(func(t *tx, workspaceID uuid.UUID) error { ... });
 //     DeleteWorkspace runs it in its transaction and rolls everything back
-//     if it returns an error.
+//     if it returns an error. Inserts check, inside s.do, that the
+//     workspace still exists (s.workspaces.has), as PostgreSQL's foreign
+//     key would (see Repo.Insert).
+//  5. Pass caller-supplied strings through store.CheckText first.
 package memstore

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/workspacekit/workspacekit/membership"
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -19,6 +20,9 @@ import (
 // Errors: workspace.ErrConflict (the id or the token hash exists),
 // workspace.ErrNotFound (no such workspace).
 func (s *Store) CreateInvitation(ctx context.Context, inv membership.Invitation) error {
+	if err := store.CheckText("CreateInvitation", inv); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		if s.invitations.has(inv.ID) {
 			return fmt.Errorf("%w: invitation %s exists", workspace.ErrConflict, inv.ID)
@@ -98,6 +102,9 @@ func (s *Store) invitationByToken(tokenHash []byte) (membership.Invitation, erro
 // Errors: workspace.ErrNotFound (no such invitation in this workspace),
 // workspace.ErrConflict (another invitation has the token hash).
 func (s *Store) UpdateInvitation(ctx context.Context, inv membership.Invitation) error {
+	if err := store.CheckText("UpdateInvitation", inv); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		old, err := s.invitation(inv.WorkspaceID, inv.ID)
 		if err != nil {

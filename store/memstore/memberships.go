@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -14,6 +15,9 @@ import (
 // Errors: workspace.ErrConflict (the user is already a member),
 // workspace.ErrNotFound (no such workspace).
 func (s *Store) CreateMembership(ctx context.Context, m workspace.Membership) error {
+	if err := store.CheckText("CreateMembership", m); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		k := memberKey{m.WorkspaceID, m.UserID}
 		if s.memberships.has(k) {
@@ -34,6 +38,9 @@ func (s *Store) CreateMembership(ctx context.Context, m workspace.Membership) er
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) GetMembership(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) (workspace.Membership, error) {
+	if err := store.CheckText("GetMembership", user); err != nil {
+		return workspace.Membership{}, err
+	}
 	var m workspace.Membership
 	err := s.do(ctx, func(*tx) error {
 		var err error
@@ -48,6 +55,9 @@ func (s *Store) GetMembership(ctx context.Context, workspaceID uuid.UUID, user w
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) UpdateMembership(ctx context.Context, m workspace.Membership) error {
+	if err := store.CheckText("UpdateMembership", m); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		old, err := s.membership(m.WorkspaceID, m.UserID)
 		if err != nil {
@@ -63,6 +73,9 @@ func (s *Store) UpdateMembership(ctx context.Context, m workspace.Membership) er
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) DeleteMembership(ctx context.Context, workspaceID uuid.UUID, user workspace.UserID) error {
+	if err := store.CheckText("DeleteMembership", user); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		if _, err := s.membership(workspaceID, user); err != nil {
 			return err
@@ -76,6 +89,9 @@ func (s *Store) DeleteMembership(ctx context.Context, workspaceID uuid.UUID, use
 // user id in byte order (COLLATE "C" in PostgreSQL), those after the user id
 // after ("" = from the start), at most limit of them (limit <= 0: all).
 func (s *Store) ListMemberships(ctx context.Context, workspaceID uuid.UUID, after workspace.UserID, limit int) ([]workspace.Membership, error) {
+	if err := store.CheckText("ListMemberships", after); err != nil {
+		return nil, err
+	}
 	var out []workspace.Membership
 	err := s.do(ctx, func(*tx) error {
 		users := s.membersByWorkspace.keys(workspaceID)

@@ -10,9 +10,10 @@ import (
 )
 
 // Repo is the in-memory store.Repo: a host table kept in s, joining s's
-// transactions (Atomic) and purged when s deletes the workspace. Records
-// are copied by assignment: a T holding slices, maps or pointers shares
-// them with the caller, so keep such records immutable or copy them.
+// transactions (Atomic), writing only in workspaces that exist in s, and
+// purged when s deletes the workspace. Records are copied by assignment: a
+// T holding slices, maps or pointers shares them with the caller, so keep
+// such records immutable or copy them.
 type Repo[T any, PT store.RecordPtr[T]] struct {
 	s    *Store
 	rows *table[repoKey, T]
@@ -94,6 +95,12 @@ func (r *Repo[T, PT]) Insert(ctx context.Context, rec *T) error {
 	return r.s.do(ctx, func(t *tx) error {
 		if r.rows.has(k) {
 			return fmt.Errorf("%w: record %s exists", workspace.ErrConflict, k.id)
+		}
+		// What a PostgreSQL host table's foreign key to workspaces does:
+		// a scope of a deleted workspace writes nothing. Checked under the
+		// store lock, so no DeleteWorkspace can come between check and write.
+		if !r.s.workspaces.has(ws) {
+			return fmt.Errorf("%w: workspace %s of record %s", workspace.ErrNotFound, ws, k.id)
 		}
 		r.rows.put(t, k, v)
 		r.byWS.add(t, ws, k.id)

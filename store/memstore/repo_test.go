@@ -27,7 +27,7 @@ func (w *widget) RecordName() string                { return w.Name }
 func (w *widget) SetRecordName(n string)            { w.Name = n }
 
 func TestRepoIsolation(t *testing.T) {
-	storetest.RunRepo(t, storetest.RepoHarness[widget]{New: func(*testing.T) (store.Repo[widget], workspace.Transactor, workspace.PurgeFunc) {
+	storetest.RunRepo(t, storetest.RepoHarness[widget]{New: func(*testing.T) (store.Repo[widget], store.Store, workspace.PurgeFunc) {
 		s := memstore.New()
 		r := memstore.NewRepo[widget](s)
 		return r, s, r.Purge

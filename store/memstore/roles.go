@@ -9,6 +9,7 @@ import (
 
 	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/rbac"
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -19,6 +20,9 @@ import (
 // workspace.ErrNotFound (no such workspace), workspace.ErrInvalid (a
 // built-in role's name).
 func (s *Store) CreateRole(ctx context.Context, r rbac.CustomRole) error {
+	if err := store.CheckText("CreateRole", r); err != nil {
+		return err
+	}
 	if r.Name.IsBuiltin() {
 		return fmt.Errorf("%w: %q is a built-in role, not a custom one", workspace.ErrInvalid, r.Name)
 	}
@@ -40,6 +44,9 @@ func (s *Store) CreateRole(ctx context.Context, r rbac.CustomRole) error {
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) GetRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) (rbac.CustomRole, error) {
+	if err := store.CheckText("GetRole", name); err != nil {
+		return rbac.CustomRole{}, err
+	}
 	var r rbac.CustomRole
 	err := s.do(ctx, func(*tx) error {
 		var err error
@@ -54,6 +61,9 @@ func (s *Store) GetRole(ctx context.Context, workspaceID uuid.UUID, name workspa
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) UpdateRole(ctx context.Context, r rbac.CustomRole) error {
+	if err := store.CheckText("UpdateRole", r); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		old, err := s.role(r.WorkspaceID, r.Name)
 		if err != nil {
@@ -70,6 +80,9 @@ func (s *Store) UpdateRole(ctx context.Context, r rbac.CustomRole) error {
 //
 // Errors: workspace.ErrNotFound.
 func (s *Store) DeleteRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) error {
+	if err := store.CheckText("DeleteRole", name); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		if !s.roles.del(t, roleKey{workspaceID, name}) {
 			return fmt.Errorf("%w: role %q in workspace %s", workspace.ErrNotFound, name, workspaceID)
@@ -100,6 +113,9 @@ func (s *Store) ListRoles(ctx context.Context, workspaceID uuid.UUID) ([]rbac.Cu
 // invitations (expired or not) that hold role. The derived account owner is
 // not counted.
 func (s *Store) CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, role workspace.Role) (int, error) {
+	if err := store.CheckText("CountRoleHolders", role); err != nil {
+		return 0, err
+	}
 	var n int
 	err := s.do(ctx, func(*tx) error {
 		for _, u := range s.membersByWorkspace.keys(workspaceID) {
@@ -124,6 +140,9 @@ func (s *Store) CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, rol
 // invitations is left as it was, because the store has no clock (callers
 // that want it touched update the rows themselves).
 func (s *Store) ReassignRole(ctx context.Context, workspaceID uuid.UUID, from, to workspace.Role) (int, error) {
+	if err := store.CheckText("ReassignRole", from, to); err != nil {
+		return 0, err
+	}
 	var n int
 	err := s.do(ctx, func(t *tx) error {
 		for _, u := range s.membersByWorkspace.keys(workspaceID) {

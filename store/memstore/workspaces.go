@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/store"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -15,6 +16,9 @@ import (
 // Errors: workspace.ErrConflict (the id exists, or the account has a
 // workspace of that name), workspace.ErrNotFound (no such account).
 func (s *Store) CreateWorkspace(ctx context.Context, w workspace.Workspace) error {
+	if err := store.CheckText("CreateWorkspace", w); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		// Uniqueness before the foreign key, in PostgreSQL's order: unique
 		// indexes are checked as the row goes in, foreign keys after it.
@@ -68,6 +72,9 @@ func (s *Store) LockWorkspace(ctx context.Context, id uuid.UUID) (workspace.Work
 // Errors: workspace.ErrNotFound, workspace.ErrConflict (another workspace of
 // the account has the name).
 func (s *Store) UpdateWorkspace(ctx context.Context, w workspace.Workspace) error {
+	if err := store.CheckText("UpdateWorkspace", w); err != nil {
+		return err
+	}
 	return s.do(ctx, func(t *tx) error {
 		old, err := s.workspace(w.ID)
 		if err != nil {

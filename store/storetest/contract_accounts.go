@@ -21,6 +21,7 @@ func runContract(t *testing.T, h Harness) {
 	all = append(all, roleTests...)
 	all = append(all, orderTests...)
 	all = append(all, copyTests...)
+	all = append(all, textTests...)
 	runTests(t, h, all)
 }
 

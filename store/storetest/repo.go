@@ -3,8 +3,10 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -29,21 +31,37 @@ type NamedPtr[T any] interface {
 
 // RepoHarness gives RunRepo a repository and what it joins.
 type RepoHarness[T any] struct {
-	// New returns a repository of T, the transactor whose Atomic it joins,
-	// and a function that deletes one workspace's rows the way workspace
-	// deletion does (memstore: Store.DeleteWorkspace's hooks; bunstore:
-	// Registry.Purge). It may share state between tests: every test uses
-	// fresh workspace ids.
-	New func(t *testing.T) (store.Repo[T], workspace.Transactor, workspace.PurgeFunc)
+	// New returns a repository of T, the store whose workspaces own its
+	// records and whose Atomic it joins, and a function that deletes one
+	// workspace's rows the way workspace deletion does (memstore:
+	// Store.DeleteWorkspace's hooks; bunstore: Registry.Purge). The store's
+	// DeleteWorkspace must remove the workspace's records too (memstore
+	// does; on PostgreSQL a foreign key to workspaces ON DELETE CASCADE).
+	// It may share state between tests: every test uses fresh ids.
+	New func(t *testing.T) (store.Repo[T], store.Store, workspace.PurgeFunc)
 }
 
-func repoScope(ws uuid.UUID) context.Context {
-	return workspace.WithScope(context.Background(), workspace.Scope{AccountID: ws, WorkspaceID: ws, UserID: "storetest-user"})
+// repoWorkspaces creates an account with n workspaces in s and returns a
+// scope in each.
+func repoWorkspaces(t *testing.T, s store.Store, n int) []context.Context {
+	t.Helper()
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	acct := workspace.Account{ID: workspace.NewID(), Name: "storetest", OwnerID: "storetest-user", Plan: "pro", Version: 1, CreatedAt: now}
+	require.NoError(t, s.CreateAccount(ctx, acct))
+	out := make([]context.Context, n)
+	for i := range out {
+		w := workspace.Workspace{ID: workspace.NewID(), AccountID: acct.ID, Name: fmt.Sprint("repo ", i), CreatedAt: now, UpdatedAt: now}
+		require.NoError(t, s.CreateWorkspace(ctx, w))
+		out[i] = workspace.WithScope(ctx, workspace.Scope{AccountID: acct.ID, WorkspaceID: w.ID, UserID: acct.OwnerID})
+	}
+	return out
 }
 
 // RunRepo is the isolation suite of store.Repo: every method, in the
 // active workspace and against another workspace's records, without a
-// scope, inside transactions, and after the workspace is purged.
+// scope, inside transactions, after the workspace is purged, and with the
+// scope of a deleted workspace.
 //
 // T is the implementation's own record type (on PostgreSQL a registered bun
 // model), so that the suite itself depends on no implementation.
@@ -68,16 +86,17 @@ func RunRepo[T any, PT NamedPtr[T]](t *testing.T, h RepoHarness[T]) {
 	}
 	type fixture struct {
 		repo     store.Repo[T]
-		tx       workspace.Transactor
+		st       store.Store
 		purge    workspace.PurgeFunc
 		a, b     context.Context
 		wsA, wsB uuid.UUID
 		a1, b1   T
 	}
 	setup := func(t *testing.T) *fixture {
-		repo, tx, purge := h.New(t)
-		f := &fixture{repo: repo, tx: tx, purge: purge, wsA: workspace.NewID(), wsB: workspace.NewID()}
-		f.a, f.b = repoScope(f.wsA), repoScope(f.wsB)
+		repo, s, purge := h.New(t)
+		scopes := repoWorkspaces(t, s, 2)
+		f := &fixture{repo: repo, st: s, purge: purge, a: scopes[0], b: scopes[1]}
+		f.wsA, f.wsB = workspaceOf(f.a), workspaceOf(f.b)
 		f.a1 = mk(workspace.NewID(), uuid.Nil, "a1")
 		f.b1 = mk(workspace.NewID(), uuid.Nil, "b1")
 		require.NoError(t, repo.Insert(f.a, &f.a1))
@@ -194,7 +213,7 @@ func RunRepo[T any, PT NamedPtr[T]](t *testing.T, h RepoHarness[T]) {
 		{"writes join the store's transaction", func(t *testing.T, f *fixture) {
 			boom := errors.New("boom")
 			w := mk(workspace.NewID(), uuid.Nil, "rolled back")
-			err := f.tx.Atomic(f.a, func(ctx context.Context) error {
+			err := f.st.Atomic(f.a, func(ctx context.Context) error {
 				require.NoError(t, f.repo.Insert(ctx, &w))
 				require.NoError(t, f.repo.Delete(ctx, id(f.a1)))
 				requireCount(t, f.repo, ctx, 1)
@@ -206,8 +225,38 @@ func RunRepo[T any, PT NamedPtr[T]](t *testing.T, h RepoHarness[T]) {
 			_, err = f.repo.Get(f.a, id(f.a1))
 			require.NoError(t, err)
 		}},
+		{"a deleted workspace's scope stops at once", func(t *testing.T, f *fixture) {
+			require.NoError(t, f.st.DeleteWorkspace(t.Context(), f.wsA))
+			// Its records went with it, and the stale scope writes nothing.
+			_, err := f.repo.Get(f.a, id(f.a1))
+			require.ErrorIs(t, err, workspace.ErrNotFound)
+			late := mk(workspace.NewID(), uuid.Nil, "late")
+			require.ErrorIs(t, f.repo.Insert(f.a, &late), workspace.ErrNotFound)
+			err = f.st.Atomic(f.a, func(ctx context.Context) error { return f.repo.Insert(ctx, &late) })
+			require.ErrorIs(t, err, workspace.ErrNotFound)
+			require.ErrorIs(t, f.repo.Update(f.a, &f.a1), workspace.ErrNotFound)
+			require.ErrorIs(t, f.repo.Delete(f.a, id(f.a1)), workspace.ErrNotFound)
+			_, err = f.repo.Get(f.a, id(late))
+			require.ErrorIs(t, err, workspace.ErrNotFound)
+			requireCount(t, f.repo, f.a, 0)
+			// The other workspace goes on.
+			w := mk(workspace.NewID(), uuid.Nil, "b2")
+			require.NoError(t, f.repo.Insert(f.b, &w))
+			requireCount(t, f.repo, f.b, 2)
+		}},
+		{"text with a NUL byte is ErrInvalid and writes nothing", func(t *testing.T, f *fixture) {
+			w := mk(workspace.NewID(), uuid.Nil, "bad\x00name")
+			require.ErrorIs(t, f.repo.Insert(f.a, &w), workspace.ErrInvalid)
+			_, err := f.repo.Get(f.a, id(w))
+			require.ErrorIs(t, err, workspace.ErrNotFound)
+			u := mk(id(f.a1), uuid.Nil, "bad\x00name")
+			require.ErrorIs(t, f.repo.Update(f.a, &u), workspace.ErrInvalid)
+			got, err := f.repo.Get(f.a, id(f.a1))
+			require.NoError(t, err)
+			require.Equal(t, "a1", name(got))
+		}},
 		{"purging a workspace removes its records only", func(t *testing.T, f *fixture) {
-			require.NoError(t, f.tx.Atomic(f.b, func(ctx context.Context) error { return f.purge(ctx, f.wsA) }))
+			require.NoError(t, f.st.Atomic(f.b, func(ctx context.Context) error { return f.purge(ctx, f.wsA) }))
 			requireCount(t, f.repo, f.a, 0)
 			requireCount(t, f.repo, f.b, 1)
 		}},
@@ -215,6 +264,11 @@ func RunRepo[T any, PT NamedPtr[T]](t *testing.T, h RepoHarness[T]) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, setup(t)) })
 	}
+}
+
+func workspaceOf(ctx context.Context) uuid.UUID {
+	sc, _ := workspace.ScopeFrom(ctx)
+	return sc.WorkspaceID
 }
 
 func requireCount[T any](t *testing.T, r store.Repo[T], ctx context.Context, want int) {

@@ -30,9 +30,19 @@ func runServices(t *testing.T, h Harness) {
 		{"an old token racing its resend never joins", acceptRacingResend},
 		{"an accept racing a revoke: one of them wins", acceptRacingRevoke},
 		{"after-commit work waits for the outermost commit", afterCommit},
+		{"Team with a NUL byte in its cursor is ErrInvalid", teamNULCursor},
 	} {
 		t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
 	}
+}
+
+// teamNULCursor: a paging cursor goes into SQL as text, so one that no user
+// id can be is refused as input on every store, not sent.
+func teamNULCursor(t *testing.T, h Harness) {
+	e := testenv.NewOn(t, h.New(t), testenv.Unlimited)
+	ctx, _ := e.Account(t, user("owner"), "First")
+	_, err := e.Team.Team(ctx, membership.TeamPage{After: "a\x00"})
+	require.ErrorIs(t, err, workspace.ErrInvalid)
 }
 
 // user returns a user id unique to this run, since a harness may share one
