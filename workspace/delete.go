@@ -67,8 +67,9 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID, confirmation string)
 		if n <= 1 {
 			return fmt.Errorf("%w: workspace %s of account %s", ErrLastWorkspace, id, w.AccountID)
 		}
+		purgeCtx := context.WithValue(ctx, purgingKey{}, id)
 		for _, p := range s.purgeList() {
-			if err := p.fn(ctx, id); err != nil {
+			if err := p.fn(purgeCtx, id); err != nil {
 				return fmt.Errorf("workspace: purge %q of %s: %w", p.name, id, err)
 			}
 		}
@@ -93,4 +94,26 @@ func notFound(err error, id uuid.UUID) error {
 		return fmt.Errorf("%w: workspace %s", ErrNotFound, id)
 	}
 	return err
+}
+
+type purgingKey struct{}
+
+// Purging reports which workspace's deletion ctx belongs to: Delete gives
+// each purge function a context that says so, and nothing else can make
+// one. Public helpers that remove a workspace's rows given its id (a
+// store's purge) check it, so that a scoped context of one workspace
+// cannot be used to remove another's rows.
+func Purging(ctx context.Context) (uuid.UUID, bool) {
+	id, ok := ctx.Value(purgingKey{}).(uuid.UUID)
+	return id, ok
+}
+
+// MayPurge reports whether ctx may remove the rows of workspace id: it is
+// Delete's purge of that workspace, or system work (Unscoped).
+func MayPurge(ctx context.Context, id uuid.UUID) bool {
+	if p, ok := Purging(ctx); ok && p == id {
+		return true
+	}
+	_, ok := UnscopedReason(ctx)
+	return ok
 }

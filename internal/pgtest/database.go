@@ -173,7 +173,7 @@ func (c *Cluster) NewRole(tb testing.TB, dbDSN string) Role {
 	defer cancel()
 	stmts := []string{
 		"CREATE ROLE " + id + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD '" + password + "'",
-		"GRANT CONNECT, TEMPORARY ON DATABASE " + dbID + " TO " + id,
+		"GRANT CONNECT ON DATABASE " + dbID + " TO " + id,
 	}
 	for _, s := range stmts {
 		if err := c.exec(ctx, s); err != nil {

@@ -3,7 +3,6 @@ package bunstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -22,8 +21,9 @@ const SettingWorkspace = pgguard.SettingWorkspace
 const PolicyName = "workspacekit_isolation"
 
 // ErrNotStrict means VerifyStrict found a table without the strict-mode
-// policy, or a connection role that bypasses row-level security.
-var ErrNotStrict = errors.New("bunstore: strict mode is not in force")
+// policy, a connection role that bypasses row-level security, or a key the
+// role could set itself (pgguard.ErrNotStrict).
+var ErrNotStrict = pgguard.ErrNotStrict
 
 // PolicyCondition is the condition of the strict-mode policy: NULLIF turns
 // an unset or empty setting into NULL, which matches no row.
@@ -88,20 +88,19 @@ func (r *Registry) GrantApp(ctx context.Context, db bun.IDB, role string) error 
 	return nil
 }
 
-// VerifyStrict checks, through db's connection, that strict mode really
-// holds: the connecting role is neither superuser nor BYPASSRLS, and every
-// registered table (and extra table) has row-level security enabled and
-// forced with the policy in place, and no other permissive policy there
-// applies to the role. Run it at start-up in strict mode, with
-// LibraryTables() as extra once EnableStrict covers them.
+// VerifyStrict checks, through db's connection (the app role's), that
+// strict mode really holds: nothing the role can send sets the key
+// (pgguard.VerifyKey: not superuser, BYPASSRLS or a member of such a
+// role, no EXECUTE on set_config, no TEMPORARY, no CREATE in a schema, no
+// default for the key; LockStrictKey), and every registered table (and
+// extra table) has row-level security enabled and forced with the policy
+// in place, and no other permissive policy there applies to the role. Run
+// it at start-up in strict mode, with LibraryTables() as extra once
+// EnableStrict covers them.
 // Errors: ErrNotStrict, the database's.
 func (r *Registry) VerifyStrict(ctx context.Context, db bun.IDB, extra ...string) error {
-	var super, bypass bool
-	if err := db.QueryRowContext(ctx, "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user").Scan(&super, &bypass); err != nil {
-		return fmt.Errorf("bunstore: read role: %w", err)
-	}
-	if super || bypass {
-		return fmt.Errorf("%w: the connecting role is superuser=%t bypassrls=%t", ErrNotStrict, super, bypass)
+	if err := pgguard.VerifyKey(ctx, db); err != nil {
+		return err
 	}
 	for _, t := range append(r.Tables(), extra...) {
 		var enabled, forced, policy bool
@@ -126,16 +125,49 @@ func (r *Registry) VerifyStrict(ctx context.Context, db bun.IDB, extra ...string
 	return nil
 }
 
-// SetWorkspace sets the strict-mode workspace for the rest of the
-// transaction in ctx's db handle (a bun.Tx), for system work that must act
-// on one given workspace, such as purging a deleted one. Outside a
-// transaction it has no lasting effect.
+// LockStrictKey runs pgguard.KeyLockStatements on superuserDB's database:
+// set_config, temporary objects and CREATE in schema public are taken from
+// PUBLIC, set_config given back to the trusted roles (the library role, if
+// Purge must switch the key for tables without ON DELETE CASCADE). Run it
+// once per database as a superuser, after EnableStrict; it is idempotent.
+// A managed PostgreSQL without a superuser cannot revoke set_config:
+// there strict mode still binds every statement to the key, but the key is
+// a label that SQL the server builds (query_to_xml) can change, so it
+// stops mistakes, not an attacker who can inject SQL; VerifyStrict says
+// so with ErrNotStrict.
 // Errors: the database's.
+func LockStrictKey(ctx context.Context, superuserDB bun.IDB, trusted ...string) error {
+	ctx = workspace.Unscoped(ctx, "bunstore: lock strict mode's key")
+	var name string
+	if err := superuserDB.QueryRowContext(ctx, "SELECT current_database()").Scan(&name); err != nil {
+		return fmt.Errorf("bunstore: lock strict key: %w", err)
+	}
+	for _, s := range pgguard.KeyLockStatements(name, trusted...) {
+		if _, err := superuserDB.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("bunstore: lock strict key: %s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// SetWorkspace sets the strict-mode workspace for the rest of the
+// transaction in db (a bun.Tx), for system work that must act on one given
+// workspace. It acts only under workspace.Unscoped or inside the lifecycle
+// service's deletion of that workspace (workspace.Purging): given another
+// context, for instance one scoped to another workspace, it refuses with
+// workspace.ErrForbidden. It calls set_config, which LockStrictKey leaves
+// only to the roles it names: the app role cannot switch the key even
+// here. Outside a transaction it has no lasting effect.
+// Errors: workspace.ErrForbidden, the database's.
 func SetWorkspace(ctx context.Context, db bun.IDB, id uuid.UUID) error {
+	if !workspace.MayPurge(ctx, id) {
+		return fmt.Errorf("%w: bunstore: set the strict-mode workspace to %s outside system work (workspace.Unscoped)", workspace.ErrForbidden, id)
+	}
 	v := ""
 	if id != uuid.Nil {
 		v = id.String()
 	}
+	ctx = workspace.Unscoped(ctx, "bunstore: set the strict-mode workspace")
 	_, err := db.ExecContext(ctx, "SELECT set_config('"+SettingWorkspace+"', ?, true)", v)
 	return err
 }

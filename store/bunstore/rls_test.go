@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
 	"github.com/workspacekit/workspacekit/store/bunstore"
+	"github.com/workspacekit/workspacekit/workspace"
 )
 
 // strictWorld is a world whose tables are under strict mode, with app, a
@@ -123,6 +124,9 @@ func TestStrictModePooledConnectionForgetsTheWorkspace(t *testing.T) {
 func TestVerifyStrict(t *testing.T) {
 	w := newStrictWorld(t)
 	ctx := context.Background()
+	require.ErrorIs(t, w.reg.VerifyStrict(ctx, w.app), bunstore.ErrNotStrict, "the app role may still call set_config")
+	require.NoError(t, bunstore.LockStrictKey(ctx, w.db))
+	require.NoError(t, bunstore.LockStrictKey(ctx, w.db), "idempotent")
 	require.NoError(t, w.reg.VerifyStrict(ctx, w.app))
 	require.ErrorIs(t, w.reg.VerifyStrict(ctx, w.db), bunstore.ErrNotStrict, "a superuser bypasses RLS")
 	_, err := w.db.ExecContext(unscoped(), "ALTER TABLE contacts NO FORCE ROW LEVEL SECURITY")
@@ -133,8 +137,12 @@ func TestVerifyStrict(t *testing.T) {
 func TestPurgeInStrictMode(t *testing.T) {
 	w := newStrictWorld(t)
 	s := bunstore.New(w.app)
-	// The deleting user's active workspace is B; the purge deletes A.
-	ctx := scopeCtx(w.wsB)
+	// A scope of B cannot purge A...
+	err := s.Atomic(scopeCtx(w.wsB), func(ctx context.Context) error { return w.reg.Purge(w.app)(ctx, w.wsA) })
+	require.ErrorIs(t, err, workspace.ErrForbidden)
+	require.Len(t, rawNames(t, unscoped(), w.db, "SELECT name FROM agents WHERE workspace_id = '"+w.wsA.String()+"'"), 2)
+	// ...system work can: its transaction is B's, the purge deletes A.
+	ctx := workspace.Unscoped(scopeCtx(w.wsB), "test: purge A")
 	require.NoError(t, s.Atomic(ctx, func(ctx context.Context) error {
 		if err := w.reg.Purge(w.app)(ctx, w.wsA); err != nil {
 			return err

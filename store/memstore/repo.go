@@ -159,9 +159,15 @@ func (r *Repo[T, PT]) Count(ctx context.Context) (int, error) {
 
 // Purge deletes the workspace's records, in the transaction of ctx (or one
 // of its own). DeleteWorkspace already does this for every Repo of the
-// store; Purge is for hosts that purge a table on their own.
-// Errors: ctx's.
+// store; Purge is for hosts that purge a table on their own. Like
+// bunstore's, it acts only inside the lifecycle service's deletion of ws
+// (workspace.Purging) or under workspace.Unscoped, so a scope of another
+// workspace cannot remove ws's records.
+// Errors: workspace.ErrForbidden, ctx's.
 func (r *Repo[T, PT]) Purge(ctx context.Context, ws uuid.UUID) error {
+	if !workspace.MayPurge(ctx, ws) {
+		return fmt.Errorf("%w: memstore: purge of workspace %s outside its deletion (system work: workspace.Unscoped)", workspace.ErrForbidden, ws)
+	}
 	return r.s.do(ctx, func(t *tx) error {
 		r.purge(t, ws)
 		return nil

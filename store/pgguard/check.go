@@ -41,7 +41,9 @@ import (
 //     built-in functions that run SQL text or read a table named in text
 //     (query_to_xml, table_to_xml, ts_stat, ...). Under workspace.Unscoped
 //     (system work) only session-level changes of those settings stay
-//     refused: they would outlive the work on a pooled connection.
+//     refused, as they would outlive the work on a pooled connection, and
+//     SET/RESET of the key, which needs no privilege; a transaction-local
+//     set_config is left to the privileges strict mode reserves it by.
 //
 // The verdict depends on the statement's literals only through one
 // question, "is this constant the active workspace's id (36 characters,
@@ -162,18 +164,19 @@ func (c *checker) protectedSetting(name string) bool {
 
 func (c *checker) variableSet(f obj) {
 	name, kind := str(f, "name"), str(f, "kind")
-	if kind == "VAR_RESET_ALL" {
+	switch {
+	case kind == "VAR_RESET_ALL":
 		if !c.unscoped {
 			c.refuse("RESET ALL is refused on guarded connections outside workspace.Unscoped")
 		}
-		return
-	}
-	if !c.protectedSetting(name) {
-		return
-	}
-	switch {
+	case lower(name) == lower(SettingWorkspace):
+		// Not even under Unscoped: SET needs no privilege, so a text SET
+		// is the one way the app role could choose the key. System work
+		// switches it with set_config, which privileges reserve.
+		c.refuse("SET/RESET of %s is refused on guarded connections (strict mode's key)", name)
+	case !c.protectedSetting(name):
 	case !c.unscoped:
-		c.refuse("SET/RESET of %s is refused on guarded connections", name)
+		c.refuse("SET/RESET of %s is refused on guarded connections outside workspace.Unscoped", name)
 	case !flag(f, "is_local") && kind != "VAR_RESET":
 		c.refuse("a session-level SET of %s is refused: it would stay on the pooled connection", name)
 	}

@@ -212,15 +212,17 @@ func TestRuleUnscoped(t *testing.T) {
 		"DELETE FROM agents WHERE workspace_id = '" + b + "'",
 		"ALTER TABLE agents ENABLE ROW LEVEL SECURITY",
 		"CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1'",
-		"SET LOCAL app.workspace_id = '" + b + "'",
 		"SELECT set_config('app.workspace_id', '" + b + "', true)",
-		"RESET app.workspace_id",
+		"SET LOCAL statement_timeout = 5",
+		"SET LOCAL search_path = public",
 	} {
 		require.NoError(t, g.Check(unscoped(), q, nil), "%s", q)
 	}
 	for _, q := range []string{
 		"SET app.workspace_id = '" + b + "'",
 		"SET SESSION app.workspace_id = '" + b + "'",
+		"SET LOCAL app.workspace_id = '" + b + "'",
+		"RESET app.workspace_id",
 		"SELECT set_config('app.workspace_id', '" + b + "', false)",
 		"SELECT set_config('application_name', 'x', $1)",
 		"SET standard_conforming_strings = off",

@@ -255,8 +255,15 @@ func RunRepo[T any, PT NamedPtr[T]](t *testing.T, h RepoHarness[T]) {
 			require.NoError(t, err)
 			require.Equal(t, "a1", name(got))
 		}},
-		{"purging a workspace removes its records only", func(t *testing.T, f *fixture) {
-			require.NoError(t, f.st.Atomic(f.b, func(ctx context.Context) error { return f.purge(ctx, f.wsA) }))
+		{"a purge from another workspace's scope is refused and removes nothing", func(t *testing.T, f *fixture) {
+			err := f.st.Atomic(f.b, func(ctx context.Context) error { return f.purge(ctx, f.wsA) })
+			require.ErrorIs(t, err, workspace.ErrForbidden)
+			requireCount(t, f.repo, f.a, 1)
+			requireCount(t, f.repo, f.b, 1)
+		}},
+		{"purging a workspace as system work removes its records only", func(t *testing.T, f *fixture) {
+			sys := workspace.Unscoped(context.Background(), "storetest: purge")
+			require.NoError(t, f.st.Atomic(sys, func(ctx context.Context) error { return f.purge(ctx, f.wsA) }))
 			requireCount(t, f.repo, f.a, 0)
 			requireCount(t, f.repo, f.b, 1)
 		}},
