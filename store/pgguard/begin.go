@@ -130,7 +130,7 @@ func (g *guardConn) beginPgx(ctx context.Context, conn *pgx.Conn, opts driver.Tx
 func (g *guardConn) beginSimple(ctx context.Context, pc *pgconn.PgConn, i int) error {
 	q := beginStatements[i]
 	if g.c.strict {
-		q += "; " + setLocalKey(ctx)
+		q += "; " + keyStatement(ctx)
 	}
 	_, err := pc.Exec(ctx, q).ReadAll()
 	if pc.IsClosed() {
@@ -171,7 +171,7 @@ func (g *guardConn) beginExtended(ctx context.Context, pc *pgconn.PgConn, i int,
 	fe.Send(&pgproto3.Execute{})
 	if g.c.strict {
 		// The unnamed statement: the text holds the workspace.
-		fe.Send(&pgproto3.Parse{Query: setLocalKey(ctx)})
+		fe.Send(&pgproto3.Parse{Query: keyStatement(ctx)})
 		fe.Send(&pgproto3.Bind{})
 		fe.Send(&pgproto3.Execute{})
 	}
@@ -228,6 +228,10 @@ func closeQuietly(pc *pgconn.PgConn) {
 	defer cancel()
 	_ = pc.Close(ctx)
 }
+
+// keyStatement is setLocalKey, a variable only so that a test can make it
+// fail after BEGIN ran.
+var keyStatement = setLocalKey
 
 // setLocalKey is the statement that sets strict mode's key for ctx: its
 // active workspace, or "" (no rows) without one. workspace.Unscoped does

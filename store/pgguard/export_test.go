@@ -55,9 +55,6 @@ func (g *Guard) ReferencesForTest(query string) bool {
 // CachedForTest is the number of verdicts in the cache.
 func (g *Guard) CachedForTest() int { return g.state.Load().cache.len() }
 
-// ParserForTest names the libpg_query build in use.
-const ParserForTest = parserName
-
 // referencesRelation reports whether v holds a RangeVar of a guarded table.
 func (c *checker) referencesRelation(v any) bool {
 	switch v := v.(type) {

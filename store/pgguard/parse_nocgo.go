@@ -4,8 +4,8 @@ package pgguard
 
 import pgquery "github.com/wasilibs/go-pgquery"
 
-// parserName says which build of libpg_query decides (benchmarks print it).
-const parserName = "go-pgquery (WebAssembly, no cgo)"
+// ParserName says which build of libpg_query decides (benchmarks print it).
+const ParserName = "go-pgquery (WebAssembly, no cgo)"
 
 // parseToJSON is libpg_query's raw parse tree of query as JSON. Without
 // cgo the same C library runs compiled to WebAssembly under wazero, so

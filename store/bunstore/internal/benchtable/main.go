@@ -163,12 +163,6 @@ func run() error {
 	defer env.close()
 	fmt.Printf("server: %s (%d rounds of %s per side)\n", env.where, *rounds, *benchtime)
 
-	var a0 agent
-	q := env.bare.NewSelect().Model(&a0).Where("?TableAlias.id = ?", env.id)
-	_ = (*bunstore.Scoped).BeforeSelect(nil, env.sctx, q)
-	stmt := q.String()
-	empty := bunstore.NewRegistry()
-
 	var cs []comparison
 	cs = append(cs, compare("format PK select: hand-written Where vs hook",
 		func(b *testing.B) {
@@ -187,21 +181,7 @@ func run() error {
 				_ = q.String()
 			}
 		}))
-	cs = append(cs, compare("guard check of that statement: no tables vs registered (cache hit)",
-		func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				_ = empty.Check(env.sctx, stmt, nil)
-			}
-		},
-		func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := env.reg.Check(env.sctx, stmt, nil); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}))
+	cs = append(cs, guardRows(env)...)
 	printTable(cs)
 
 	fo := formatOverhead(env)

@@ -1,0 +1,60 @@
+package pgguard
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/require"
+
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+func openStrict(t *testing.T, dsn string, mode pgx.QueryExecMode) *sql.DB {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.DefaultQueryExecMode = mode
+	db := sql.OpenDB(New("agents").Connector(stdlib.GetConnector(*cfg), WithStrictMode()))
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// When BEGIN runs and setting the key fails, the transaction is rolled
+// back before the error is returned: the pooled connection is kept, idle,
+// and its next transaction gets the key. In every pgx query mode.
+func TestStrictBeginFailingToSetTheKeyLeavesNoTransaction(t *testing.T) {
+	dsn := pg.NewDatabase(t)
+	ws := uuid.MustParse("0196b4a2-7c3e-7000-8000-00000000000a")
+	ctx := workspace.WithScope(context.Background(), workspace.Scope{AccountID: ws, WorkspaceID: ws, UserID: "u"})
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol} {
+		db := openStrict(t, dsn, mode)
+		var before, after int
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&before))
+
+		keyStatement = func(context.Context) string { return "SET LOCAL default_transaction_isolation = 'bogus'" }
+		_, err := db.BeginTx(ctx, nil)
+		keyStatement = setLocalKey
+		var pgErr *pgconn.PgError
+		require.True(t, errors.As(err, &pgErr), "%v: %v", mode, err)
+		require.Equal(t, "22023", pgErr.Code, "%v", mode)
+
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&after))
+		require.Equal(t, before, after, "%v: the connection was left idle, so the pool keeps it", mode)
+		var key string
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT coalesce(current_setting('"+SettingWorkspace+"', true), '')").Scan(&key))
+		require.Empty(t, key, "%v: outside a transaction no key", mode)
+
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err, "%v", mode)
+		require.NoError(t, tx.QueryRowContext(ctx, "SELECT current_setting('"+SettingWorkspace+"')").Scan(&key))
+		require.Equal(t, ws.String(), key, "%v", mode)
+		require.NoError(t, tx.Rollback())
+	}
+}
