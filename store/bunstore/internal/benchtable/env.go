@@ -137,6 +137,9 @@ func newEnv(ctx context.Context, superDSN string) (*env, error) {
 	if err := e.reg.GrantApp(un, e.bare, app); err != nil {
 		return nil, err
 	}
+	if err := bunstore.LockStrictKey(un, e.bare); err != nil {
+		return nil, err
+	}
 	if err := e.reg.GrantApp(un, e.bare, name+"_host"); err != nil {
 		return nil, err
 	}

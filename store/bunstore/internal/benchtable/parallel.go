@@ -23,9 +23,9 @@ func parallelTable(ctx context.Context, e *env, clients, rounds int, round time.
 		db   *bun.DB
 	}{
 		{"guarded (no strict mode), a plain login role (NOSUPERUSER BYPASSRLS)", e.hostRole},
-		{"strict mode: set_config + RLS policy, app role", e.strict},
+		{"strict mode: SET LOCAL + RLS policy, app role", e.strict},
 		{"guarded (no strict mode), superuser", e.guarded},
-		{"guarded + the workspace's set_config, superuser (no policy binds it)", e.setOnly},
+		{"guarded + the workspace's SET LOCAL, superuser (no policy binds it)", e.setOnly},
 	}
 	for _, s := range sides {
 		s.db.DB.SetMaxOpenConns(clients)

@@ -105,8 +105,9 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 	vs := []probeVariant{
 		{"BEGIN / select / COMMIT (what pgx/stdlib sends)", 3, thenSelect(simple("BEGIN"))},
 		{"prepared BEGIN: Bind/Execute/Sync / select / COMMIT (guarded connections now)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPrepared(ctx, c.PgConn(), "") })},
-		{"prepared BEGIN + set_config as a FunctionCall, one write, one answer / select / COMMIT (strict mode now)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPrepared(ctx, c.PgConn(), ws) })},
-		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode before)", 3, thenSelect(simple("BEGIN; " + setLocal))},
+		{"prepared BEGIN + SET LOCAL parsed unnamed, one write, one answer / select / COMMIT (strict mode now)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPrepared(ctx, c.PgConn(), ws) })},
+		{"prepared BEGIN + set_config as a FunctionCall, one write, one answer / select / COMMIT (strict mode before the key lock)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPreparedFunctionCall(ctx, c.PgConn(), ws) })},
+		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode in pgx's simple-protocol mode)", 3, thenSelect(simple("BEGIN; " + setLocal))},
 		{"BEGIN; SET LOCAL work_mem (a built-in setting) / select / COMMIT", 3, thenSelect(simple("BEGIN; SET LOCAL work_mem = '4MB'"))},
 		{"BEGIN; SELECT WHERE false (a second statement, no setting) / select / COMMIT", 3, thenSelect(simple("BEGIN; SELECT WHERE false"))},
 		{"BEGIN + set_config as a FunctionCall message, one write / select / COMMIT", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginFunctionCall(ctx, c.PgConn(), ws) })},
@@ -243,18 +244,38 @@ const setConfigOID = 2078
 const probeBeginName = "probe_begin"
 
 // beginPrepared is strict mode's begin as the connector sends it: Bind and
-// Execute of a prepared BEGIN, then the setting as a FunctionCall (or,
-// with ws empty, Sync), one write, answered by one ReadyForQuery.
+// Execute of a prepared BEGIN, then (ws not empty) Parse, Bind and Execute
+// of SET LOCAL as the unnamed statement, then Sync: one write, answered by
+// one ReadyForQuery.
 func beginPrepared(ctx context.Context, pc *pgconn.PgConn, ws string) error {
 	fe := pc.Frontend()
 	fe.Send(&pgproto3.Bind{PreparedStatement: probeBeginName})
 	fe.Send(&pgproto3.Execute{})
 	if ws != "" {
-		fe.Send(&pgproto3.FunctionCall{Function: setConfigOID, ArgFormatCodes: []uint16{0},
-			Arguments: [][]byte{[]byte(bunstore.SettingWorkspace), []byte(ws), []byte("true")}, ResultFormatCode: 0})
-	} else {
-		fe.Send(&pgproto3.Sync{})
+		fe.Send(&pgproto3.Parse{Query: "SET LOCAL " + bunstore.SettingWorkspace + " = '" + ws + "'"})
+		fe.Send(&pgproto3.Bind{})
+		fe.Send(&pgproto3.Execute{})
 	}
+	fe.Send(&pgproto3.Sync{})
+	return awaitReady(ctx, pc)
+}
+
+// beginPreparedFunctionCall is strict mode's begin before the key was
+// locked: Bind and Execute of a prepared BEGIN, then set_config as a
+// FunctionCall message (which the lock takes from the app role).
+func beginPreparedFunctionCall(ctx context.Context, pc *pgconn.PgConn, ws string) error {
+	fe := pc.Frontend()
+	fe.Send(&pgproto3.Bind{PreparedStatement: probeBeginName})
+	fe.Send(&pgproto3.Execute{})
+	fe.Send(&pgproto3.FunctionCall{Function: setConfigOID, ArgFormatCodes: []uint16{0},
+		Arguments: [][]byte{[]byte(bunstore.SettingWorkspace), []byte(ws), []byte("true")}, ResultFormatCode: 0})
+	return awaitReady(ctx, pc)
+}
+
+// awaitReady flushes what was sent and reads up to one ReadyForQuery,
+// returning the first error the server sent.
+func awaitReady(ctx context.Context, pc *pgconn.PgConn) error {
+	fe := pc.Frontend()
 	if err := fe.Flush(); err != nil {
 		return err
 	}

@@ -20,8 +20,8 @@ func strictTable(ctx context.Context, e *env, steps int) error {
 	names := []string{
 		"guarded (no strict mode), superuser",
 		"guarded (no strict mode), a plain login role (NOSUPERUSER BYPASSRLS)",
-		"guarded + the workspace's set_config, superuser (no policy binds it)",
-		"strict mode: set_config + RLS policy, app role",
+		"guarded + the workspace's SET LOCAL, superuser (no policy binds it)",
+		"strict mode: SET LOCAL + RLS policy, app role",
 		"for reference: unguarded bun.DB (pgx/stdlib's simple-protocol BEGIN), superuser",
 	}
 	sides := make([]func(context.Context) error, len(dbs))
