@@ -68,3 +68,13 @@ func (r *Registry) OpenDB(dsn string, opts ...ConnectorOption) (*bun.DB, error) 
 	}
 	return bun.NewDB(sql.OpenDB(r.Connector(stdlib.GetConnector(*cfg), opts...)), pgdialect.New()), nil
 }
+
+// VerifyTables checks, through db, what the guard assumes of the
+// registered tables (pgguard.Guard.VerifyTables): each has its uuid
+// workspace_id column, and no inheritance parent or child, partition or
+// view reaches their rows without being registered too. Run it at
+// start-up, after migrations.
+// Errors: pgguard.ErrUnguardedTable, the database's.
+func (r *Registry) VerifyTables(ctx context.Context, db bun.IDB) error {
+	return r.guard.VerifyTables(ctx, db)
+}

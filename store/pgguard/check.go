@@ -151,12 +151,14 @@ func (c *checker) statement(s obj) {
 	c.walk(s)
 }
 
-// protectedSettings are what the guard and strict mode rely on: the key,
-// how the server reads string literals, which schemas names resolve in,
-// and who the session is.
+// protectedSetting reports what the guard and strict mode rely on: the
+// key, how the server reads string literals (standard_conforming_strings,
+// and client_encoding: in SJIS or GBK a backslash can end a multi-byte
+// character the parser reads as two), which schemas names resolve in, and
+// who the session is.
 func (c *checker) protectedSetting(name string) bool {
 	switch lower(name) {
-	case lower(SettingWorkspace), "standard_conforming_strings", "search_path", "role", "session_authorization":
+	case lower(SettingWorkspace), "standard_conforming_strings", "client_encoding", "search_path", "role", "session_authorization":
 		return true
 	}
 	return false

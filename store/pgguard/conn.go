@@ -158,8 +158,13 @@ func (g *guardConn) QueryContext(ctx context.Context, query string, args []drive
 func (g *guardConn) check(ctx context.Context, query string, args []driver.NamedValue) error {
 	// The server reports the setting whenever it changes, also when SQL
 	// built inside the server changed it: the next statement sees it.
-	if g.pg != nil && g.pg.ParameterStatus("standard_conforming_strings") != "on" {
-		return fmt.Errorf("%w: standard_conforming_strings is not on for this connection (a role or database default, or a change the guard could not see): the statement's quotes cannot be read as the parser reads them", ErrUnscopedQuery)
+	if g.pg != nil {
+		if g.pg.ParameterStatus("standard_conforming_strings") != "on" {
+			return fmt.Errorf("%w: standard_conforming_strings is not on for this connection (a role or database default, or a change the guard could not see): the statement's quotes cannot be read as the parser reads them", ErrUnscopedQuery)
+		}
+		if g.pg.ParameterStatus("client_encoding") != "UTF8" {
+			return fmt.Errorf("%w: client_encoding is %q, not UTF8, on this connection: the server would not read the statement's bytes as the parser does", ErrUnscopedQuery, g.pg.ParameterStatus("client_encoding"))
+		}
 	}
 	return g.c.g.Check(ctx, query, args)
 }

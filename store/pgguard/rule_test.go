@@ -96,6 +96,8 @@ func refused() []string {
 		"ALTER DATABASE d SET standard_conforming_strings = off",
 		"ALTER SYSTEM SET search_path = evil",
 		"SET search_path = evil, public",
+		"SET client_encoding = 'SJIS'",
+		"SET NAMES 'GBK'",
 		"SET ROLE postgres",
 		"SET SESSION AUTHORIZATION postgres",
 		"CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql AS 'select 1'",
