@@ -17,31 +17,21 @@ import (
 const SettingWorkspace = pgguard.SettingWorkspace
 
 // PolicyName is the name of the row-level-security policy EnableRLS
-// creates on each table.
-const PolicyName = "workspacekit_isolation"
+// creates on each table (pgguard.PolicyName).
+const PolicyName = pgguard.PolicyName
 
 // ErrNotStrict means VerifyStrict found a table without the strict-mode
 // policy, a connection role that bypasses row-level security, or a key the
 // role could set itself (pgguard.ErrNotStrict).
 var ErrNotStrict = pgguard.ErrNotStrict
 
-// PolicyCondition is the condition of the strict-mode policy: NULLIF turns
-// an unset or empty setting into NULL, which matches no row.
-const PolicyCondition = "workspace_id = NULLIF(current_setting('" + SettingWorkspace + "', true), '')::uuid"
+// PolicyCondition is the condition of the strict-mode policy
+// (pgguard.PolicyCondition).
+const PolicyCondition = pgguard.PolicyCondition
 
-// RLSStatements returns the SQL that puts table (a table name, optionally
-// schema-qualified) under strict mode: row-level security enabled and
-// forced (so the table's owner is bound too) and one policy for every
-// command, reading and writing. Running it again is harmless.
-func RLSStatements(table string) []string {
-	t := quoteQualified(table)
-	return []string{
-		"ALTER TABLE " + t + " ENABLE ROW LEVEL SECURITY",
-		"ALTER TABLE " + t + " FORCE ROW LEVEL SECURITY",
-		"DROP POLICY IF EXISTS " + PolicyName + " ON " + t,
-		"CREATE POLICY " + PolicyName + " ON " + t + " USING (" + PolicyCondition + ") WITH CHECK (" + PolicyCondition + ")",
-	}
-}
+// RLSStatements returns the SQL that puts table under strict mode
+// (pgguard.RLSStatements).
+func RLSStatements(table string) []string { return pgguard.RLSStatements(table) }
 
 func quoteQualified(name string) string {
 	parts := strings.Split(name, ".")

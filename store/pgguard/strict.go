@@ -15,6 +15,33 @@ import (
 // guard refuses every statement that would set it.
 const SettingWorkspace = "app.workspace_id"
 
+// PolicyName is the name of the row-level-security policy RLSStatements
+// creates on each table.
+const PolicyName = "workspacekit_isolation"
+
+// PolicyCondition is the condition of the strict-mode policy: NULLIF turns
+// an unset or empty key into NULL, which matches no row. It compares the
+// column itself, so the table's (workspace_id, ...) indexes serve it.
+const PolicyCondition = "workspace_id = NULLIF(current_setting('" + SettingWorkspace + "', true), '')::uuid"
+
+// RLSStatements returns the SQL that puts table (a table name, optionally
+// schema-qualified) under strict mode, to be run by its owner: row-level
+// security enabled and forced (so the owner is bound too) and one policy
+// for every command, reading and writing. Running it again is harmless.
+func RLSStatements(table string) []string {
+	parts := strings.Split(table, ".")
+	for i, p := range parts {
+		parts[i] = quoteIdent(p)
+	}
+	t := strings.Join(parts, ".")
+	return []string{
+		"ALTER TABLE " + t + " ENABLE ROW LEVEL SECURITY",
+		"ALTER TABLE " + t + " FORCE ROW LEVEL SECURITY",
+		"DROP POLICY IF EXISTS " + PolicyName + " ON " + t,
+		"CREATE POLICY " + PolicyName + " ON " + t + " USING (" + PolicyCondition + ") WITH CHECK (" + PolicyCondition + ")",
+	}
+}
+
 // ErrStrictSession means a new strict-mode connection already had the key
 // set (a role or database default: ALTER ROLE ... SET app.workspace_id):
 // statements outside a transaction would see that workspace's rows.
