@@ -105,9 +105,9 @@ func probeBegin(ctx context.Context, e *env, steps int) error {
 	vs := []probeVariant{
 		{"BEGIN / select / COMMIT (what pgx/stdlib sends)", 3, thenSelect(simple("BEGIN"))},
 		{"prepared BEGIN: Bind/Execute/Sync / select / COMMIT (guarded connections now)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPrepared(ctx, c.PgConn(), "") })},
-		{"prepared BEGIN + SET LOCAL parsed unnamed, one write, one answer / select / COMMIT (strict mode now)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPrepared(ctx, c.PgConn(), ws) })},
+		{"prepared BEGIN + SET LOCAL parsed unnamed, one write, one answer / select / COMMIT", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPrepared(ctx, c.PgConn(), ws) })},
 		{"prepared BEGIN + set_config as a FunctionCall, one write, one answer / select / COMMIT (strict mode before the key lock)", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginPreparedFunctionCall(ctx, c.PgConn(), ws) })},
-		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode in pgx's simple-protocol mode)", 3, thenSelect(simple("BEGIN; " + setLocal))},
+		{"BEGIN; SET LOCAL in one message / select / COMMIT (strict mode now)", 3, thenSelect(simple("BEGIN; " + setLocal))},
 		{"BEGIN; SET LOCAL work_mem (a built-in setting) / select / COMMIT", 3, thenSelect(simple("BEGIN; SET LOCAL work_mem = '4MB'"))},
 		{"BEGIN; SELECT WHERE false (a second statement, no setting) / select / COMMIT", 3, thenSelect(simple("BEGIN; SELECT WHERE false"))},
 		{"BEGIN + set_config as a FunctionCall message, one write / select / COMMIT", 3, thenSelect(func(ctx context.Context, c *pgx.Conn) error { return beginFunctionCall(ctx, c.PgConn(), ws) })},
