@@ -190,7 +190,8 @@ func probePolicy(ctx context.Context, e *env, steps int) error {
 	}
 	tx := func(sel string) func(context.Context) error {
 		return func(ctx context.Context) error {
-			if err := beginPrepared(ctx, c.PgConn(), e.ws.String()); err != nil {
+			// Strict mode's begin: one simple query.
+			if _, err := c.PgConn().Exec(ctx, "BEGIN; SET LOCAL "+bunstore.SettingWorkspace+" = '"+e.ws.String()+"'").ReadAll(); err != nil {
 				return err
 			}
 			rows, err := c.Query(ctx, sel, pgx.QueryExecModeCacheStatement)
