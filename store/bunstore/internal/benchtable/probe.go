@@ -185,9 +185,6 @@ func probePolicy(ctx context.Context, e *env, steps int) error {
 	if on("agents_norls") == sel {
 		return fmt.Errorf("probe: no table name in %s", sel)
 	}
-	if _, err := c.PgConn().Prepare(ctx, probeBeginName, "BEGIN", nil); err != nil {
-		return err
-	}
 	tx := func(sel string) func(context.Context) error {
 		return func(ctx context.Context) error {
 			// Strict mode's begin: one simple query.
