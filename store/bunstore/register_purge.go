@@ -25,7 +25,8 @@ import (
 // nothing: the deletion of the workspace row removes their rows, row-level
 // security or not (a cascade bypasses it). Rows of the other tables (of
 // every table, under Unscoped) are deleted in the
-// deleting transaction (TxFrom(ctx), else db), in reverse registration
+// deleting transaction (TxFrom(ctx), else db, in a transaction of its
+// own when db is not one), in reverse registration
 // order (register parent tables first), with strict mode's key switched to
 // the deleted workspace for the deletes and back afterwards: that needs
 // EXECUTE on set_config, which LockStrictKey leaves only to the roles it
@@ -60,20 +61,31 @@ func (r *Registry) Purge(db bun.IDB) workspace.PurgeFunc {
 		if len(rest) == 0 {
 			return nil
 		}
-		var prev string
-		if err := idb.QueryRowContext(ctx, "SELECT coalesce(current_setting('"+SettingWorkspace+"', true), ''), set_config('"+SettingWorkspace+"', ?, true)", id.String()).Scan(&prev, new(string)); err != nil {
-			return fmt.Errorf("bunstore: purge %s: %w", id, err)
+		if _, inTx := idb.(bun.Tx); !inTx {
+			// The key is transaction-local: outside a transaction it would
+			// be gone before the deletes, which would then find nothing.
+			return idb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return deleteRows(ctx, tx, rest, id) })
 		}
-		for i := len(rest) - 1; i >= 0; i-- {
-			if _, err := idb.NewDelete().TableExpr(quoteQualified(rest[i])).Where(ColumnWorkspaceID+" = ?", id).Exec(ctx); err != nil {
-				return fmt.Errorf("bunstore: purge %s of workspace %s: %w", rest[i], id, err)
-			}
-		}
-		if _, err := idb.ExecContext(ctx, "SELECT set_config('"+SettingWorkspace+"', ?, true)", prev); err != nil {
-			return fmt.Errorf("bunstore: purge %s: %w", id, err)
-		}
-		return nil
+		return deleteRows(ctx, idb, rest, id)
 	}
+}
+
+// deleteRows deletes workspace id's rows of tables, last first, in the
+// transaction db, with strict mode's key switched to id and back.
+func deleteRows(ctx context.Context, db bun.IDB, tables []string, id uuid.UUID) error {
+	var prev string
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(current_setting('"+SettingWorkspace+"', true), ''), set_config('"+SettingWorkspace+"', ?, true)", id.String()).Scan(&prev, new(string)); err != nil {
+		return fmt.Errorf("bunstore: purge %s: %w", id, err)
+	}
+	for i := len(tables) - 1; i >= 0; i-- {
+		if _, err := db.NewDelete().TableExpr(quoteQualified(tables[i])).Where(ColumnWorkspaceID+" = ?", id).Exec(ctx); err != nil {
+			return fmt.Errorf("bunstore: purge %s of workspace %s: %w", tables[i], id, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "SELECT set_config('"+SettingWorkspace+"', ?, true)", prev); err != nil {
+		return fmt.Errorf("bunstore: purge %s: %w", id, err)
+	}
+	return nil
 }
 
 // cascadingTables returns which of tables have a foreign key on

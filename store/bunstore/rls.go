@@ -84,7 +84,9 @@ func (r *Registry) GrantApp(ctx context.Context, db bun.IDB, role string) error 
 // role, no EXECUTE on set_config, no TEMPORARY, no CREATE in a schema, no
 // default for the key; LockStrictKey), and every registered table (and
 // extra table) has row-level security enabled and forced with the policy
-// in place, and no other permissive policy there applies to the role. Run
+// in place, no other permissive policy there applies to the role, and no
+// view the role may read shows their rows with its owner's rights
+// (pgguard.VerifyViews). Run
 // it at start-up in strict mode, with LibraryTables() as extra once
 // EnableStrict covers them.
 // Errors: ErrNotStrict, the database's.
@@ -112,7 +114,7 @@ func (r *Registry) VerifyStrict(ctx context.Context, db bun.IDB, extra ...string
 			return fmt.Errorf("%w: table %s: policy %s also applies to the connecting role", ErrNotStrict, t, other.String)
 		}
 	}
-	return nil
+	return pgguard.VerifyViews(ctx, db, append(r.Tables(), extra...)...)
 }
 
 // LockStrictKey runs pgguard.KeyLockStatements on superuserDB's database:

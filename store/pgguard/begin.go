@@ -99,19 +99,14 @@ func (g *guardConn) beginPgx(ctx context.Context, conn *pgx.Conn, opts driver.Tx
 		return nil, err
 	}
 	pc := conn.PgConn()
-	if g.mode == nil {
-		// Config copies the whole configuration: once per connection.
-		mode := conn.Config().DefaultQueryExecMode
-		g.mode = &mode
-	}
-	if g.c.strict || *g.mode == pgx.QueryExecModeSimpleProtocol {
+	if g.c.strict || g.mode == pgx.QueryExecModeSimpleProtocol {
 		// In strict mode one simple Query message, "BEGIN; SET LOCAL ...",
 		// measured cheapest: 1.00x of pgx's own BEGIN on one connection,
 		// against 1.05x for the prepared BEGIN followed by SET LOCAL
 		// parsed as the unnamed statement (benchtable's probe).
 		err = g.beginSimple(ctx, pc, i)
 	} else {
-		prepare := *g.mode == pgx.QueryExecModeCacheStatement
+		prepare := g.mode == pgx.QueryExecModeCacheStatement
 		err = g.beginExtended(ctx, pc, i, prepare)
 		var pgErr *pgconn.PgError
 		if prepare && errors.As(err, &pgErr) && pgErr.Code == "26000" && !pc.IsClosed() {

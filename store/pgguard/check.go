@@ -57,6 +57,9 @@ type checker struct {
 	args     []driver.NamedValue
 	unscoped bool
 	err      error
+	// uncacheable is set when the verdict may depend on a literal's
+	// value beyond "is it the active workspace".
+	uncacheable bool
 }
 
 func (c *checker) refuse(format string, a ...any) {
@@ -102,17 +105,25 @@ var harmlessUtility = map[string]bool{
 	"CheckPointStmt": true, "LoadStmt": true,
 }
 
-// neverScoped are the statements refused outside workspace.Unscoped whatever
-// they name: each can run SQL the guard never sees (DO, a function body, a
-// prepared statement executed later in another scope, a cursor fetched
-// later), or copy rows out in bulk.
+// neverRun are the statements refused on guarded connections even under
+// workspace.Unscoped: each can run SQL the guard never sees, or leave it
+// behind on the pooled connection for a later borrower in another
+// workspace (a prepared statement, a cursor WITH HOLD), or set the key
+// out of sight (DO runs SET as it likes). Migrations that need them run
+// on the owner's own connection, not the app's guarded pool.
+var neverRun = map[string]string{
+	"DoStmt":            "DO blocks",
+	"PrepareStmt":       "PREPARE (prepare through the driver: it is checked at every execution)",
+	"ExecuteStmt":       "EXECUTE of a prepared statement",
+	"DeclareCursorStmt": "DECLARE CURSOR",
+}
+
+// neverScoped are the statements refused outside workspace.Unscoped
+// whatever they name: each runs SQL the guard never sees (a function
+// body, a trigger, an operator) or copies rows out in bulk.
 var neverScoped = map[string]string{
-	"DoStmt":              "DO blocks",
 	"CreateFunctionStmt":  "CREATE FUNCTION/PROCEDURE",
 	"CopyStmt":            "COPY",
-	"PrepareStmt":         "PREPARE (prepare through the driver: it is checked at every execution)",
-	"ExecuteStmt":         "EXECUTE of a prepared statement",
-	"DeclareCursorStmt":   "DECLARE CURSOR",
 	"CreateTrigStmt":      "CREATE TRIGGER",
 	"RuleStmt":            "CREATE RULE",
 	"CreateEventTrigStmt": "CREATE EVENT TRIGGER",
@@ -122,6 +133,15 @@ var neverScoped = map[string]string{
 
 func (c *checker) statement(s obj) {
 	kind, f := node(s)
+	if !dmlKinds[kind] && !harmlessUtility[kind] {
+		// Its verdict may read a literal (a table named in an option's
+		// string): decided by a full parse every time.
+		c.uncacheable = true
+	}
+	if reason, ok := neverRun[kind]; ok {
+		c.refuse("%s is refused on guarded connections", reason)
+		return
+	}
 	if reason, ok := neverScoped[kind]; ok && !c.unscoped {
 		c.refuse("%s is refused on guarded connections outside workspace.Unscoped", reason)
 		return
@@ -242,6 +262,8 @@ func (c *checker) funcCall(f obj) {
 	switch {
 	case sqlRunners[name] && !c.unscoped:
 		c.refuse("%s runs SQL out of the guard's sight and is refused outside workspace.Unscoped", name)
+	case sessionFuncs[name] && !c.unscoped:
+		c.refuse("%s shows other sessions' statements, which hold other workspaces' values", name)
 	case name == "set_config" && !c.unscoped:
 		c.refuse("set_config is refused on guarded connections outside workspace.Unscoped (use SET LOCAL for other settings)")
 	case name == "set_config":
@@ -305,8 +327,31 @@ func (c *checker) walk(v any) {
 	}
 }
 
+// sessionViews show the SQL text of other sessions or of the connection's
+// earlier borrowers, which bun fills with values: another workspace's
+// data. They are refused outside workspace.Unscoped, with the functions
+// behind them (KeyLockStatements also revokes those from the app role).
+var sessionViews = map[string]bool{
+	"pg_stat_activity": true, "pg_prepared_statements": true, "pg_cursors": true,
+	"pg_stat_statements": true, "pg_stat_statements_info": true,
+}
+
+var sessionFuncs = map[string]bool{
+	"pg_stat_get_activity": true, "pg_stat_get_backend_activity": true, "pg_prepared_statement": true,
+	"pg_cursor": true, "pg_stat_statements": true,
+}
+
+// relation screens every table reference, accounted for by a level or
+// not.
+func (c *checker) relation(rv obj) {
+	if sessionViews[lower(str(rv, "relname"))] && !c.unscoped {
+		c.refuse("%s shows other sessions' statements, which hold other workspaces' values", str(rv, "relname"))
+	}
+}
+
 // rangeVar is a table reference that no query level accounted for.
 func (c *checker) rangeVar(rv obj) {
+	c.relation(rv)
 	if c.guarded(rv) && !c.unscoped {
 		c.refuse("table %q is referenced where no workspace condition can restrict it", str(rv, "relname"))
 	}

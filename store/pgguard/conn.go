@@ -59,6 +59,7 @@ func (c *guardConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	g := &guardConn{inner: conn, c: c}
 	if pc, ok := conn.(pgxConner); ok {
 		g.pg = pc.Conn().PgConn()
+		g.mode = pc.Conn().Config().DefaultQueryExecMode
 		if c.strict {
 			if err := checkStrictSession(ctx, pc.Conn()); err != nil {
 				_ = conn.Close()
@@ -77,8 +78,9 @@ type guardConn struct {
 	// prepared marks the BEGIN statements prepared on this connection,
 	// indexed like beginStatements.
 	prepared [len(beginStatements)]bool
-	// mode is the pgx connection's query mode once read (beginPgx).
-	mode *pgx.QueryExecMode
+	// mode is the pgx connection's default query mode, read at connect
+	// (Config copies the whole configuration).
+	mode pgx.QueryExecMode
 	// pg is the pgx connection, nil with another driver.
 	pg *pgconn.PgConn
 }
@@ -156,17 +158,51 @@ func (g *guardConn) QueryContext(ctx context.Context, query string, args []drive
 
 // check is the guard's verdict on one statement of this connection.
 func (g *guardConn) check(ctx context.Context, query string, args []driver.NamedValue) error {
-	// The server reports the setting whenever it changes, also when SQL
-	// built inside the server changed it: the next statement sees it.
-	if g.pg != nil {
-		if g.pg.ParameterStatus("standard_conforming_strings") != "on" {
-			return fmt.Errorf("%w: standard_conforming_strings is not on for this connection (a role or database default, or a change the guard could not see): the statement's quotes cannot be read as the parser reads them", ErrUnscopedQuery)
+	if g.pg == nil {
+		return g.c.g.Check(ctx, query, args)
+	}
+	if err := g.readsAsParsed(); err != nil {
+		return err
+	}
+	// pgx reads leading arguments as options: a query mode, result
+	// formats, a rewriter. The $n of the statement are the rest.
+	mode := g.mode
+	for len(args) > 0 {
+		switch v := args[0].Value.(type) {
+		case pgx.QueryExecMode:
+			mode = v
+		case pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
+		case pgx.QueryRewriter:
+			return fmt.Errorf("%w: a pgx.QueryRewriter (%T) would change the statement after the guard read it", ErrUnscopedQuery, v)
+		default:
+			return g.checkArgs(ctx, query, args, mode)
 		}
-		if g.pg.ParameterStatus("client_encoding") != "UTF8" {
-			return fmt.Errorf("%w: client_encoding is %q, not UTF8, on this connection: the server would not read the statement's bytes as the parser does", ErrUnscopedQuery, g.pg.ParameterStatus("client_encoding"))
-		}
+		args = args[1:]
+	}
+	return g.checkArgs(ctx, query, args, mode)
+}
+
+func (g *guardConn) checkArgs(ctx context.Context, query string, args []driver.NamedValue, mode pgx.QueryExecMode) error {
+	if mode == pgx.QueryExecModeSimpleProtocol && len(args) > 0 {
+		// pgx then writes the arguments into the text with a lexer of its
+		// own, which reads some text otherwise than PostgreSQL does.
+		return fmt.Errorf("%w: arguments in pgx's simple-protocol mode are written into the text after the guard read it (use an extended-protocol mode, or no arguments)", ErrUnscopedQuery)
 	}
 	return g.c.g.Check(ctx, query, args)
+}
+
+// readsAsParsed refuses while the server would read the text otherwise
+// than libpg_query: the server reports both settings whenever they change,
+// also when SQL built inside the server changed them, so the next
+// statement sees it.
+func (g *guardConn) readsAsParsed() error {
+	if g.pg.ParameterStatus("standard_conforming_strings") != "on" {
+		return fmt.Errorf("%w: standard_conforming_strings is not on for this connection (a role or database default, or a change the guard could not see): the statement's quotes cannot be read as the parser reads them", ErrUnscopedQuery)
+	}
+	if g.pg.ParameterStatus("client_encoding") != "UTF8" {
+		return fmt.Errorf("%w: client_encoding is %q, not UTF8, on this connection: the server would not read the statement's bytes as the parser does", ErrUnscopedQuery, g.pg.ParameterStatus("client_encoding"))
+	}
+	return nil
 }
 
 func (g *guardConn) Ping(ctx context.Context) error {
@@ -177,6 +213,9 @@ func (g *guardConn) Ping(ctx context.Context) error {
 }
 
 func (g *guardConn) ResetSession(ctx context.Context) error {
+	if g.pg != nil && g.readsAsParsed() != nil {
+		return driver.ErrBadConn // every statement would be refused: drop it
+	}
 	if r, ok := g.inner.(driver.SessionResetter); ok {
 		return r.ResetSession(ctx)
 	}
@@ -184,6 +223,9 @@ func (g *guardConn) ResetSession(ctx context.Context) error {
 }
 
 func (g *guardConn) IsValid() bool {
+	if g.pg != nil && g.readsAsParsed() != nil {
+		return false
+	}
 	if v, ok := g.inner.(driver.Validator); ok {
 		return v.IsValid()
 	}

@@ -19,7 +19,15 @@ func (g *Guard) CheckUncachedForTest(ctx context.Context, query string, args []d
 	if sc, ok := workspace.ScopeFrom(ctx); ok && !unscoped {
 		ws = sc.WorkspaceID
 	}
-	return g.state.Load().parse(query, ws, args, unscoped)
+	_, err := g.state.Load().parse(query, ws, args, unscoped)
+	return err
+}
+
+// CacheableForTest reports whether Check would cache its verdict on query.
+func (g *Guard) CacheableForTest(ctx context.Context, query string) bool {
+	sc, _ := workspace.ScopeFrom(ctx)
+	cacheable, _ := g.state.Load().parse(query, sc.WorkspaceID, nil, false)
+	return cacheable
 }
 
 // ShapeForTest returns the verdict cache's key for query, without the

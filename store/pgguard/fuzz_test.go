@@ -50,7 +50,11 @@ func variant(key string, active, other uuid.UUID) string {
 //     id itself: the same text with the active id replaced by another,
 //     checked as that other workspace, gets the same verdict.
 func FuzzGuard(f *testing.F) {
-	for _, s := range seeds() {
+	seeds := append(seeds(),
+		"CREATE FOREIGN TABLE loot (name text) SERVER s OPTIONS (table_name 'other')",
+		"CREATE FOREIGN TABLE loot (name text) SERVER s OPTIONS (table_name 'contacts')",
+		"SAVEPOINT sp", "RELEASE SAVEPOINT sp")
+	for _, s := range seeds {
 		f.Add(s, true)
 		f.Add(s, false)
 	}
@@ -72,7 +76,7 @@ func FuzzGuard(f *testing.F) {
 			require.Contains(t, strings.ToLower(query), wsA.String(), "accepted a guarded table without the active id")
 		}
 
-		if key, ok := pgguard.ShapeForTest(query, ws); ok {
+		if key, ok := pgguard.ShapeForTest(query, ws); ok && fuzzGuard.CacheableForTest(ctx, query) {
 			v := variant(key, wsA, wsB)
 			if vk, ok := pgguard.ShapeForTest(v, ws); ok && vk == key {
 				vref := fuzzGuard.CheckUncachedForTest(ctx, v, nil)

@@ -95,15 +95,18 @@ func (st *state) check(query string, ws uuid.UUID, args []driver.NamedValue, uns
 			return err
 		}
 	}
-	err := st.parse(query, ws, args, unscoped)
-	if ok {
+	cacheable, err := st.parse(query, ws, args, unscoped)
+	if ok && cacheable {
 		st.cache.put(key, err)
 	}
 	return err
 }
 
-// parse is the verdict of a full parse, without the cache.
-func (st *state) parse(query string, ws uuid.UUID, args []driver.NamedValue, unscoped bool) error {
+// parse is the verdict of a full parse, without the cache, and whether it
+// may be cached: whether it depends on no literal but through "is it the
+// active workspace".
+func (st *state) parse(query string, ws uuid.UUID, args []driver.NamedValue, unscoped bool) (cacheable bool, err error) {
 	c := checker{tables: st.tables, ws: ws, args: args, unscoped: unscoped}
-	return c.check(query)
+	err = c.check(query)
+	return !c.uncacheable, err
 }

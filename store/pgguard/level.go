@@ -42,6 +42,7 @@ func (c *checker) from(lv *level, item any) []string {
 	}
 	switch kind {
 	case "RangeVar":
+		c.relation(f)
 		name := refName(f)
 		lv.ranges[name]++
 		if c.guarded(f) {
@@ -319,6 +320,9 @@ func (c *checker) selectStmt(f obj) {
 		c.walkExcept(f, "withClause", "larg", "rarg")
 		return
 	}
+	if field(f, "intoClause") != nil {
+		c.uncacheable = true
+	}
 	if field(f, "intoClause") != nil && c.mentionsTable(f) {
 		c.refuse("SELECT INTO copying a guarded table is refused")
 		return
@@ -466,7 +470,13 @@ func (c *checker) insertStmt(f obj) {
 	for _, r := range rows {
 		_, row := node(r)
 		items := list(row, "items")
-		if col >= len(items) || !c.activeValue(items[col]) {
+		if len(items) != len(list(f, "cols")) || hasStar(items) {
+			// A .* in a row expands to several values on the server,
+			// shifting what lands in workspace_id.
+			c.refuse("a row inserted into %q must give one plain value per column (no .* expansion)", table)
+			return
+		}
+		if !c.activeValue(items[col]) {
 			c.refuse("a row inserted into %q does not hold the active workspace in workspace_id", table)
 			return
 		}
@@ -515,4 +525,24 @@ func (c *checker) onConflict(rv obj, oc obj) {
 	}
 	c.assignments(list(oc, "targetList"), "excluded")
 	c.walk(oc)
+}
+
+// hasStar reports whether any of items expands with .* (t.*, (row).*).
+func hasStar(items []any) bool {
+	for _, it := range items {
+		k, f := node(it)
+		var l []any
+		switch k {
+		case "ColumnRef":
+			l = list(f, "fields")
+		case "A_Indirection":
+			l = list(f, "indirection")
+		}
+		for _, x := range l {
+			if k, _ := node(x); k == "A_Star" {
+				return true
+			}
+		}
+	}
+	return false
 }

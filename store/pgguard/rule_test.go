@@ -106,6 +106,14 @@ func refused() []string {
 		"DECLARE c CURSOR WITH HOLD FOR SELECT 1",
 		"COPY contacts TO STDOUT",
 		"COPY (SELECT 1) TO STDOUT",
+		// found by attacking the parser-based guard
+		"INSERT INTO contacts (id, workspace_id, name) VALUES ((ROW(gen_random_uuid(), '" + b + "'::uuid)).*, '" + a + "')",
+		"INSERT INTO agents (id, workspace_id, name) VALUES (c.*, '" + a + "')",
+		"INSERT INTO agents (workspace_id, id) VALUES ('" + a + "', 1, 2)",
+		"SELECT query FROM pg_stat_activity",
+		"SELECT statement FROM pg_catalog.pg_prepared_statements",
+		"SELECT * FROM pg_stat_get_activity(NULL)",
+		"FETCH ALL FROM c; DECLARE c CURSOR FOR SELECT 1",
 		// shapes that escape bun's hooks
 		`SELECT count(*) FROM "agents" AS "agent"`,
 		`SELECT * FROM agents WHERE workspace_id = '` + a + `' OR TRUE`,
@@ -230,6 +238,10 @@ func TestRuleUnscoped(t *testing.T) {
 		"SET standard_conforming_strings = off",
 		"SET search_path = evil",
 		"ALTER ROLE app SET app.workspace_id = '" + b + "'",
+		"DO $$BEGIN SET LOCAL app.workspace_id = '" + b + "'; END$$",
+		"PREPARE p AS SELECT 1",
+		"EXECUTE p",
+		"DECLARE c CURSOR WITH HOLD FOR SELECT * FROM contacts",
 	} {
 		require.ErrorIs(t, g.Check(unscoped(), q, nil), pgguard.ErrUnscopedQuery, "%s", q)
 	}
@@ -258,6 +270,21 @@ func TestCacheKeys(t *testing.T) {
 		_, ok := pgguard.ShapeForTest(q, wsA)
 		require.False(t, ok, "%q must be left to the parser", q)
 	}
+}
+
+// A verdict that reads a literal's value (a utility statement naming a
+// guarded table in an option's string) is never cached: one shape, two
+// verdicts.
+func TestCacheKeepsNoUtilityVerdicts(t *testing.T) {
+	g := pgguard.New("contacts")
+	ok := "CREATE FOREIGN TABLE loot (name text) SERVER s OPTIONS (table_name 'other')"
+	bad := "CREATE FOREIGN TABLE loot (name text) SERVER s OPTIONS (table_name 'contacts')"
+	require.NoError(t, g.Check(scoped(wsA), ok, nil))
+	require.NoError(t, g.Check(scoped(wsA), ok, nil))
+	require.Equal(t, 0, g.CachedForTest())
+	require.ErrorIs(t, g.Check(scoped(wsA), bad, nil), pgguard.ErrUnscopedQuery)
+	require.NoError(t, g.Check(scoped(wsA), "SAVEPOINT sp", nil))
+	require.Equal(t, 1, g.CachedForTest(), "transaction control is cached")
 }
 
 func TestCacheHitsAndTableChanges(t *testing.T) {

@@ -80,7 +80,14 @@ const setConfigFunction = "pg_catalog.set_config(text, text, boolean)"
 //     for purges of tables without ON DELETE CASCADE);
 //   - REVOKE TEMPORARY on the database and CREATE on schema public from
 //     PUBLIC: no function of the app role's own (pg_temp included) can
-//     carry a SET clause.
+//     carry a SET clause;
+//   - REVOKE USAGE on LANGUAGE plpgsql from PUBLIC: no DO block, whose
+//     body runs SET as it likes, even on a connection around the guard;
+//   - REVOKE EXECUTE from PUBLIC on the functions behind pg_stat_activity,
+//     pg_prepared_statements and pg_cursors: they show the text of other
+//     sessions' statements and of the connection's earlier borrowers,
+//     which bun fills with values of other workspaces. (Monitoring keeps
+//     them through pg_monitor, or a superuser.)
 //
 // What is left to the app role is SET sent as text, which the guard
 // refuses for the key (SET cannot run inside SQL the server builds: those
@@ -93,11 +100,24 @@ func KeyLockStatements(database string, trusted ...string) []string {
 		"REVOKE EXECUTE ON FUNCTION " + setConfigFunction + " FROM PUBLIC",
 		"REVOKE TEMPORARY ON DATABASE " + quoteIdent(database) + " FROM PUBLIC",
 		"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+		"REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC",
+	}
+	for _, f := range sessionFunctions {
+		out = append(out, "REVOKE EXECUTE ON FUNCTION "+f+" FROM PUBLIC")
 	}
 	for _, r := range trusted {
 		out = append(out, "GRANT EXECUTE ON FUNCTION "+setConfigFunction+" TO "+quoteIdent(r))
 	}
 	return out
+}
+
+// sessionFunctions are the functions behind the views that show other
+// sessions' statement text.
+var sessionFunctions = []string{
+	"pg_catalog.pg_stat_get_activity(integer)",
+	"pg_catalog.pg_stat_get_backend_activity(integer)",
+	"pg_catalog.pg_prepared_statement()",
+	"pg_catalog.pg_cursor()",
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -119,6 +139,10 @@ var keyChecks = []struct{ what, query string }{
 		`SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMPORARY')`},
 	{"the role may CREATE in a schema (a function with a SET clause): revoke it",
 		`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%' AND pg_catalog.has_schema_privilege(n.oid, 'CREATE'))`},
+	{"the role may use plpgsql, so a DO block can SET the key on a connection around the guard (run KeyLockStatements)",
+		`SELECT pg_catalog.has_language_privilege('plpgsql', 'USAGE')`},
+	{"the role may read other sessions' statement text (pg_stat_activity), which holds other workspaces' values (run KeyLockStatements)",
+		`SELECT pg_catalog.has_function_privilege('pg_catalog.pg_stat_get_activity(integer)', 'EXECUTE')`},
 	{"a role or database default sets the key (ALTER ROLE/DATABASE ... SET ` + SettingWorkspace + `): statements outside a transaction would see it",
 		`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
 			WHERE (s.setrole = 0 OR pg_catalog.pg_has_role(current_user, s.setrole, 'MEMBER'))
@@ -142,6 +166,46 @@ func VerifyKey(ctx context.Context, db RowQuerier) error {
 		if bad {
 			return fmt.Errorf("%w: %s", ErrNotStrict, k.what)
 		}
+	}
+	return nil
+}
+
+// VerifyViews checks, through db (the app role's connection), that no
+// view or materialized view the role may read shows rows of tables
+// (names, optionally schema-qualified) with someone else's rights: a view
+// runs as its owner, so unless it is security_invoker the policies judge
+// the owner (who may bypass them or be admitted to every row), and a
+// materialized view holds rows read when it was refreshed. Part of
+// bunstore's VerifyStrict.
+// Errors: ErrNotStrict, the database's.
+func VerifyViews(ctx context.Context, db RowQuerier, tables ...string) error {
+	if len(tables) == 0 {
+		return nil
+	}
+	quoted := make([]string, len(tables))
+	for i, t := range tables {
+		parts := strings.Split(t, ".")
+		for j, p := range parts {
+			parts[j] = quoteIdent(p)
+		}
+		quoted[i] = "'" + strings.ReplaceAll(strings.Join(parts, "."), "'", "''") + "'"
+	}
+	var views sql.NullString
+	err := db.QueryRowContext(ctx, `SELECT string_agg(DISTINCT v.oid::pg_catalog.regclass::text, ', ')
+		FROM pg_catalog.pg_class v
+		JOIN pg_catalog.pg_rewrite r ON r.ev_class = v.oid
+		JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+			AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+		WHERE d.refobjid = ANY (SELECT pg_catalog.to_regclass(t) FROM unnest(ARRAY[`+strings.Join(quoted, ", ")+`]::text[]) t)
+		  AND d.refobjid <> v.oid
+		  AND v.relkind IN ('v', 'm')
+		  AND pg_catalog.has_table_privilege(v.oid, 'SELECT')
+		  AND (v.relkind = 'm' OR NOT coalesce(v.reloptions @> ARRAY['security_invoker=true'] OR v.reloptions @> ARRAY['security_invoker=on'] OR v.reloptions @> ARRAY['security_invoker=1'], false))`).Scan(&views)
+	if err != nil {
+		return fmt.Errorf("pgguard: verify views: %w", err)
+	}
+	if views.Valid {
+		return fmt.Errorf("%w: the role may read %s, which show rows of strict tables with their owner's rights (make views security_invoker; a materialized view holds every row it was refreshed with)", ErrNotStrict, views.String)
 	}
 	return nil
 }
