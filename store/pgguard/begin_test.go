@@ -58,3 +58,39 @@ func TestStrictBeginFailingToSetTheKeyLeavesNoTransaction(t *testing.T) {
 		require.NoError(t, tx.Rollback())
 	}
 }
+
+// A Parse that fails (something squats the reserved name on the
+// connection) leaves the connection in step with the server: the error is
+// returned, no transaction is left open, and the next statement works.
+// The guard refuses PREPARE, so the squatter goes around it.
+func TestBeginParseFailureKeepsTheConnectionUsable(t *testing.T) {
+	dsn := pg.NewDatabase(t)
+	ws := uuid.MustParse("0196b4a2-7c3e-7000-8000-00000000000a")
+	ctx := workspace.WithScope(context.Background(), workspace.Scope{AccountID: ws, WorkspaceID: ws, UserID: "u"})
+	cfg, err := pgx.ParseConfig(dsn)
+	require.NoError(t, err)
+	db := sql.OpenDB(New("agents").Connector(stdlib.GetConnector(*cfg)))
+	t.Cleanup(func() { _ = db.Close() })
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	around := func(q string) {
+		require.NoError(t, conn.Raw(func(dc any) error {
+			_, err := dc.(*guardConn).inner.(pgxConner).Conn().Exec(ctx, q)
+			return err
+		}))
+	}
+	// The serializable read-only BEGIN, which nothing has begun with yet.
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable, ReadOnly: true}
+	around("PREPARE workspacekit_begin_9 AS SELECT 1")
+	_, err = conn.BeginTx(ctx, opts)
+	var pgErr *pgconn.PgError
+	require.True(t, errors.As(err, &pgErr), "%v", err)
+	require.Equal(t, "42P05", pgErr.Code)
+	var one int
+	require.NoError(t, conn.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	around("DEALLOCATE workspacekit_begin_9")
+	tx, err := conn.BeginTx(ctx, opts)
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback())
+}

@@ -197,6 +197,14 @@ func (c *checker) variableSet(f obj) {
 		// switches it with set_config, which privileges reserve.
 		c.refuse("SET/RESET of %s is refused on guarded connections (strict mode's key)", name)
 	case !c.protectedSetting(name):
+		// Any other setting: a session-level SET would stay on the pooled
+		// connection for its next borrower, in another workspace (a
+		// statement_timeout of 1 ms, read-only transactions).
+		sessionLevel := !flag(f, "is_local") && (kind == "VAR_SET_VALUE" || kind == "VAR_SET_DEFAULT" || kind == "VAR_SET_CURRENT" ||
+			kind == "VAR_SET_MULTI" && name == "SESSION CHARACTERISTICS")
+		if sessionLevel && !c.unscoped {
+			c.refuse("a session-level SET of %s is refused outside workspace.Unscoped: it would stay on the pooled connection (use SET LOCAL)", name)
+		}
 	case !c.unscoped:
 		c.refuse("SET/RESET of %s is refused on guarded connections outside workspace.Unscoped", name)
 	case !flag(f, "is_local") && kind != "VAR_RESET":

@@ -50,7 +50,7 @@ func accepted() []string {
 		// connector demands of the server, this is one literal.
 		"SELECT name FROM contacts WHERE workspace_id = '" + a + "' AND name <> '\\'' UNION ALL SELECT name FROM contacts --'",
 		`SELECT * FROM agents WHERE workspace_id = E'` + a + `'`,
-		`BEGIN`, `COMMIT`, `SET LOCAL statement_timeout = 5`, `SHOW search_path`, `DEALLOCATE ALL`,
+		`BEGIN`, `COMMIT`, `SET LOCAL statement_timeout = 5`, `SET TRANSACTION ISOLATION LEVEL SERIALIZABLE`, `RESET statement_timeout`, `SHOW search_path`, `DEALLOCATE ALL`,
 	}
 }
 
@@ -99,6 +99,9 @@ func refused() []string {
 		"SET client_encoding = 'SJIS'",
 		"SET NAMES 'GBK'",
 		"SET ROLE postgres",
+		"SET statement_timeout = 1",
+		"SET SESSION default_transaction_read_only = on",
+		"SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
 		"SET SESSION AUTHORIZATION postgres",
 		"CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql AS 'select 1'",
 		"PREPARE p AS SELECT * FROM contacts WHERE workspace_id = '" + a + "'",
