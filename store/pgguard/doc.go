@@ -30,10 +30,13 @@
 //
 // WithStrictMode makes every transaction set the key app.workspace_id
 // (SET LOCAL, sent with BEGIN: no extra round trip) that row-level
-// security policies compare workspace_id with. KeyLockStatements, run once
-// by a superuser, takes set_config, temporary objects and CREATE from the
-// app role, and the guard refuses SET of the key: then nothing the app role
-// can send, as text or built inside the server, sets the key, and a
-// transaction sees one workspace's rows at most. VerifyKey checks it from
-// the app role's connection at start-up.
+// security policies compare workspace_id with (RLSStatements).
+// KeyLockStatements, run once by a superuser, takes set_config, plpgsql,
+// temporary objects, CREATE and other sessions' statement text from the app
+// role, and the guard refuses SET of the key: then nothing the app role can
+// send through the guard, as text or built inside the server, sets the key,
+// and a transaction sees one workspace's rows at most. VerifyKey and
+// VerifyViews check it from the app role's connection at start-up;
+// VerifyTables checks that no inheritance relative, partition or view
+// reaches guarded rows unguarded.
 package pgguard
