@@ -379,21 +379,9 @@ func (c *checker) updateStmt(f obj) {
 		c.walk(obj(f))
 		return
 	}
-	c.withClause(f)
-	lv := newLevel()
-	t := c.target(lv, f)
-	for _, item := range list(f, "fromClause") {
-		c.from(lv, item)
-	}
-	other := c.where(lv, f["whereClause"])
-	c.prove(lv)
-	if t != nil {
-		if !other {
-			c.refuse("UPDATE of %q with no condition besides the workspace would change every row of the workspace (use WherePK or an explicit Where)", str(t, "relname"))
-		}
+	if t := c.changeLevel(f, "UPDATE", "fromClause"); t != nil {
 		c.assignments(list(f, "targetList"), "")
 	}
-	c.walkExcept(f, "withClause", "relation", "fromClause", "whereClause")
 }
 
 func (c *checker) deleteStmt(f obj) {
@@ -401,18 +389,28 @@ func (c *checker) deleteStmt(f obj) {
 		c.walk(obj(f))
 		return
 	}
+	c.changeLevel(f, "DELETE", "usingClause")
+}
+
+// changeLevel checks the level of an UPDATE or DELETE: its target, the
+// ranges of its FROM or USING, and its WHERE, which must hold a condition
+// besides the workspace's (bun refuses a change without WHERE; a scoped
+// model's hook must not turn that mistake into "change every row of the
+// workspace"). It returns the target when it is guarded.
+func (c *checker) changeLevel(f obj, verb, from string) obj {
 	c.withClause(f)
 	lv := newLevel()
 	t := c.target(lv, f)
-	for _, item := range list(f, "usingClause") {
+	for _, item := range list(f, from) {
 		c.from(lv, item)
 	}
 	other := c.where(lv, f["whereClause"])
 	c.prove(lv)
 	if t != nil && !other {
-		c.refuse("DELETE from %q with no condition besides the workspace would delete every row of the workspace (use WherePK or an explicit Where)", str(t, "relname"))
+		c.refuse("%s of %q with no condition besides the workspace would change every row of the workspace (use WherePK or an explicit Where)", verb, str(t, "relname"))
 	}
-	c.walkExcept(f, "withClause", "relation", "usingClause", "whereClause")
+	c.walkExcept(f, "withClause", "relation", from, "whereClause")
+	return t
 }
 
 // assignments refuses a SET of workspace_id to anything but the active
