@@ -129,6 +129,8 @@ var neverScoped = map[string]string{
 	"CreateEventTrigStmt": "CREATE EVENT TRIGGER",
 	"DefineStmt":          "CREATE OPERATOR/AGGREGATE/TYPE",
 	"CreateCastStmt":      "CREATE CAST",
+	"ViewStmt":            "CREATE VIEW (a view over pg_settings sets session-level settings)",
+	"CreateSchemaStmt":    "CREATE SCHEMA",
 }
 
 func (c *checker) statement(s obj) {
@@ -220,19 +222,16 @@ func (c *checker) settingDefault(set obj) {
 	}
 }
 
-// mentionsTable reports whether a guarded table is named anywhere in v, as
-// a RangeVar or as any name (DROP, COMMENT, GRANT list names, not
-// relations).
+// mentionsTable reports whether a guarded table is named anywhere in v:
+// as a RangeVar, or as any string at all (DROP's name lists, a RENAME's
+// new name, an index's name, an option's value), since a utility
+// statement can make a name mean another relation.
 func (c *checker) mentionsTable(v any) bool {
 	switch v := v.(type) {
+	case string:
+		_, ok := c.tables[v]
+		return ok
 	case obj:
-		if isRangeVar(v) && c.guarded(v) {
-			return true
-		}
-		if k, f := node(v); k == "String" {
-			_, ok := c.tables[str(f, "sval")]
-			return ok
-		}
 		for _, x := range v {
 			if c.mentionsTable(x) {
 				return true
@@ -259,6 +258,10 @@ var sqlRunners = map[string]bool{
 	"database_to_xml": true, "database_to_xmlschema": true, "database_to_xml_and_xmlschema": true,
 	"ts_stat": true, "ts_rewrite": true,
 	"dblink": true, "dblink_exec": true, "dblink_open": true, "dblink_send_query": true,
+	// A table's files hold every workspace's rows (superusers and
+	// pg_read_server_files only; the app role should be neither).
+	"pg_read_file": true, "pg_read_binary_file": true, "pg_ls_dir": true, "pg_stat_file": true,
+	"lo_import": true, "lo_export": true, "pg_relation_filepath": true,
 }
 
 // funcCall refuses calls that change protected settings or run SQL text.
@@ -304,6 +307,16 @@ func (c *checker) walk(v any) {
 		}
 	case obj:
 		kind, f := node(v)
+		// Statements nest (CREATE TABLE AS EXECUTE, EXPLAIN EXECUTE,
+		// CREATE SCHEMA ... CREATE TRIGGER): refused wherever they stand.
+		if reason, ok := neverRun[kind]; ok {
+			c.refuse("%s is refused on guarded connections", reason)
+			return
+		}
+		if reason, ok := neverScoped[kind]; ok && !c.unscoped {
+			c.refuse("%s is refused on guarded connections outside workspace.Unscoped", reason)
+			return
+		}
 		switch kind {
 		case "":
 			if isRangeVar(v) {
@@ -342,6 +355,9 @@ func (c *checker) walk(v any) {
 var sessionViews = map[string]bool{
 	"pg_stat_activity": true, "pg_prepared_statements": true, "pg_cursors": true,
 	"pg_stat_statements": true, "pg_stat_statements_info": true,
+	// Planner statistics hold sampled values of every workspace's rows.
+	"pg_stats": true, "pg_stats_ext": true, "pg_stats_ext_exprs": true,
+	"pg_statistic": true, "pg_statistic_ext": true, "pg_statistic_ext_data": true,
 }
 
 var sessionFuncs = map[string]bool{
@@ -352,6 +368,11 @@ var sessionFuncs = map[string]bool{
 // relation screens every table reference, accounted for by a level or
 // not.
 func (c *checker) relation(rv obj) {
+	if str(rv, "relpersistence") == "t" {
+		// A temporary relation outlives the work on the pooled connection
+		// and is found before the schema's tables of the same name.
+		c.refuse("temporary relations are refused on guarded connections (%s)", str(rv, "relname"))
+	}
 	if sessionViews[lower(str(rv, "relname"))] && !c.unscoped {
 		c.refuse("%s shows other sessions' statements, which hold other workspaces' values", str(rv, "relname"))
 	}
