@@ -19,8 +19,12 @@ const LibraryPolicyName = "workspacekit_library"
 // mode (EnableStrict) each has the isolation policy PolicyName for every
 // role and LibraryPolicyName for the library's roles; pass them to
 // VerifyStrict as extra tables to check them from the app's connection.
+// The change log's tables (ChangesTable, ChangeCounterTable) are among
+// them with an isolation policy that admits no row: their rows span
+// workspaces, so only the library's roles read them.
 func LibraryTables() []string {
-	return []string{"accounts", "workspaces", "memberships", "invitations", "invitation_tokens", "custom_roles"}
+	return []string{"accounts", "workspaces", "memberships", "invitations", "invitation_tokens", "custom_roles",
+		ChangesTable, ChangeCounterTable}
 }
 
 // settingUUID is the active workspace as the policies read it: NULL (no
@@ -30,13 +34,17 @@ const settingUUID = "NULLIF(current_setting('" + SettingWorkspace + "', true), '
 // libraryCondition is the isolation condition of each library table: its
 // rows of the active workspace. workspaces is keyed by id; an account is
 // visible only as the account of the active workspace, so the app role can
-// never enumerate accounts.
+// never enumerate accounts. The change log shows the app role nothing: a
+// change's payload may name other workspaces (an ownership transfer names
+// none, and concerns them all).
 func libraryCondition(table string) string {
 	switch table {
 	case "accounts":
 		return "id = (SELECT w.account_id FROM workspaces w WHERE w.id = " + settingUUID + ")"
 	case "workspaces":
 		return "id = " + settingUUID
+	case ChangesTable, ChangeCounterTable:
+		return "false"
 	}
 	return PolicyCondition
 }
@@ -102,15 +110,17 @@ func (r *Registry) EnableStrict(ctx context.Context, ownerDB bun.IDB, libraryRol
 // appLibraryTables are the library tables the app role may read (under the
 // isolation policy): its workspace, account, members, invitations and
 // roles, for host queries that join them. invitation_tokens is left out:
-// nothing in a host needs a token lookup table.
+// nothing in a host needs a token lookup table; the change log too: its
+// payloads span workspaces.
 var appLibraryTables = []string{"accounts", "workspaces", "memberships", "invitations", "custom_roles"}
 
 // GrantStrict grants the least privileges strict mode needs, as the owner:
 //   - appRole (NOSUPERUSER NOBYPASSRLS, the host's connection): SELECT,
 //     INSERT, UPDATE, DELETE on every registered table, and SELECT only on
-//     the library's tables but invitation_tokens; the library writes its
-//     tables through its own connection, so the app role cannot change a
-//     membership or role even in its own workspace with raw SQL.
+//     the library's tables but invitation_tokens and the change log's; the
+//     library writes its tables through its own connection, so the app
+//     role cannot change a membership or role even in its own workspace
+//     with raw SQL, nor read or forge a change.
 //   - libraryRole (unless "", meaning the owner): SELECT, INSERT, UPDATE,
 //     DELETE on the library's tables, and SELECT, DELETE on the registered
 //     tables, which Purge needs when a workspace is deleted.

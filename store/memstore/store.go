@@ -38,6 +38,7 @@ type Store struct {
 	invitationsByToken   *table[string, uuid.UUID]
 	roles                *table[roleKey, rbac.CustomRole]
 	rolesByWorkspace     *index[uuid.UUID, workspace.Role]
+	changes              changeLog
 	hooksMu              sync.Mutex
 	onDeleteWorkspaceFns []deleteHook
 }

@@ -27,4 +27,5 @@ func Example() {
 	// go test -run 'TestConformance/isolation'
 	// go test -run 'TestConformance/concurrency'
 	// go test -run 'TestConformance/services'
+	// go test -run 'TestConformance/changelog'
 }

@@ -30,6 +30,7 @@ var groups = []group{
 	{"isolation", runIsolation},
 	{"concurrency", runConcurrency},
 	{"services", runServices},
+	{"changelog", runChangeLog},
 }
 
 // Groups names the parts of the suite in the order Run runs them, as they
@@ -45,7 +46,8 @@ func Groups() []string {
 // Run runs the conformance suite against the stores h makes: every method of
 // store.Store with its documented errors, ordering and paging, copies in and
 // out, the derived account owner, cascades, transactions, isolation between
-// workspaces and accounts, and the row-lock races the services rely on. A
+// workspaces and accounts, the row-lock races the services rely on, and the
+// change log (order, paging, rollback, concurrent appends, pruning). A
 // store implementation calls it from one test:
 //
 //	func TestConformance(t *testing.T) {
