@@ -41,8 +41,8 @@ func (s *Service) Accept(ctx context.Context, user workspace.UserID, token strin
 	}
 	now := s.clock()
 	var (
-		inv    Invitation
 		access workspace.Access
+		ev     Joined
 	)
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		if _, err := s.store.LockWorkspace(ctx, first.WorkspaceID); err != nil {
@@ -79,17 +79,22 @@ func (s *Service) Accept(ctx context.Context, user workspace.UserID, token strin
 		if err := s.store.UpdateInvitation(ctx, cur); err != nil {
 			return err
 		}
-		inv = cur
-		access, err = s.store.GetAccess(ctx, cur.WorkspaceID, user)
-		return err
+		if access, err = s.store.GetAccess(ctx, cur.WorkspaceID, user); err != nil {
+			return err
+		}
+		ev = Joined{EventMeta: s.meta(workspace.ScopeFor(user, access), now), InvitationID: cur.ID.String(), Role: cur.Role}
+		if err := workspace.AppendEvent(ctx, s.store, workspace.ChangeInvitationAccepted, ev); err != nil {
+			return err
+		}
+		return workspace.AppendEvent(ctx, s.store, workspace.ChangeMemberJoined, ev)
 	})
 	if err != nil {
 		return workspace.Scope{}, err
 	}
 	sc := workspace.ScopeFor(user, access)
 	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
-		s.authz.Invalidate(inv.WorkspaceID)
-		s.events.Publish(ctx, Joined{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Role: inv.Role})
+		s.authz.Invalidate(sc.WorkspaceID)
+		s.events.Publish(ctx, ev)
 	})
 	return sc, nil
 }

@@ -44,6 +44,7 @@ func (s *Service) Invite(ctx context.Context, email string, role workspace.Role)
 	now := s.clock()
 	inv := Invitation{ID: s.newID(), WorkspaceID: sc.WorkspaceID, Email: email, Role: role, InvitedBy: sc.UserID,
 		TokenHash: hash, Status: StatusPending, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.ttl)}
+	ev := Invited{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Email: email, Role: role}
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		pending, err := s.lockSeats(ctx, sc.WorkspaceID, now)
 		if err != nil {
@@ -60,13 +61,16 @@ func (s *Service) Invite(ctx context.Context, email string, role workspace.Role)
 				return fmt.Errorf("%w: %s already has a pending invitation %s", workspace.ErrConflict, email, p.ID)
 			}
 		}
-		return s.store.CreateInvitation(ctx, inv)
+		if err := s.store.CreateInvitation(ctx, inv); err != nil {
+			return err
+		}
+		return workspace.AppendEvent(ctx, s.store, workspace.ChangeInvitationCreated, ev)
 	})
 	if err != nil {
 		return Invitation{}, "", err
 	}
 	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
-		s.events.Publish(ctx, Invited{EventMeta: s.meta(sc, now), InvitationID: inv.ID.String(), Email: email, Role: role})
+		s.events.Publish(ctx, ev)
 	})
 	return inv, token, nil
 }
@@ -126,7 +130,10 @@ func (s *Service) Resend(ctx context.Context, id uuid.UUID) (Invitation, string,
 		return Invitation{}, "", err
 	}
 	now := s.clock()
-	var inv Invitation
+	var (
+		inv Invitation
+		ev  Invited
+	)
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		cur, err := s.lockPending(ctx, sc.WorkspaceID, id)
 		if err != nil {
@@ -142,13 +149,14 @@ func (s *Service) Resend(ctx context.Context, id uuid.UUID) (Invitation, string,
 			return err
 		}
 		inv = cur
-		return nil
+		ev = Invited{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email, Role: inv.Role, Resent: true}
+		return workspace.AppendEvent(ctx, s.store, workspace.ChangeInvitationCreated, ev)
 	})
 	if err != nil {
 		return Invitation{}, "", err
 	}
 	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
-		s.events.Publish(ctx, Invited{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email, Role: inv.Role, Resent: true})
+		s.events.Publish(ctx, ev)
 	})
 	return inv, token, nil
 }
@@ -165,7 +173,7 @@ func (s *Service) Revoke(ctx context.Context, id uuid.UUID) error {
 		return err
 	}
 	now := s.clock()
-	var inv Invitation
+	var ev InvitationRevoked
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		cur, err := s.lockPending(ctx, sc.WorkspaceID, id)
 		if err != nil {
@@ -175,14 +183,14 @@ func (s *Service) Revoke(ctx context.Context, id uuid.UUID) error {
 		if err := s.store.UpdateInvitation(ctx, cur); err != nil {
 			return err
 		}
-		inv = cur
-		return nil
+		ev = InvitationRevoked{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: cur.Email}
+		return workspace.AppendEvent(ctx, s.store, workspace.ChangeInvitationRevoked, ev)
 	})
 	if err != nil {
 		return err
 	}
 	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
-		s.events.Publish(ctx, InvitationRevoked{EventMeta: s.meta(sc, now), InvitationID: id.String(), Email: inv.Email})
+		s.events.Publish(ctx, ev)
 	})
 	return nil
 }

@@ -17,7 +17,9 @@ import (
 // Invitation methods are keyed by workspace so that one workspace can never
 // read or change another's invitations by id. As in workspace.Store, a
 // string holding a NUL byte (an email, a role, a user id) is
-// workspace.ErrInvalid.
+// workspace.ErrInvalid. Every change the service commits is written to the
+// change log (workspace.ChangeAppender, part of workspace.Store) in its
+// transaction.
 type Store interface {
 	workspace.Store
 

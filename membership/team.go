@@ -110,6 +110,8 @@ func (s *Service) ChangeRole(ctx context.Context, user workspace.UserID, role wo
 		return seen, nil
 	}
 	now := s.clock()
+	// lockMember makes sure the role changes from seen.Role.
+	ev := RoleChanged{EventMeta: s.meta(sc, now), Member: user, From: seen.Role, To: role}
 	var m workspace.Membership
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		cur, err := s.lockMember(ctx, seen)
@@ -127,14 +129,14 @@ func (s *Service) ChangeRole(ctx context.Context, user workspace.UserID, role wo
 			return err
 		}
 		m = cur
-		return nil
+		return workspace.AppendEvent(ctx, s.store, workspace.ChangeMemberRoleChanged, ev)
 	})
 	if err != nil {
 		return workspace.Membership{}, err
 	}
 	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(sc.WorkspaceID)
-		s.events.Publish(ctx, RoleChanged{EventMeta: s.meta(sc, now), Member: user, From: seen.Role, To: role})
+		s.events.Publish(ctx, ev)
 	})
 	return m, nil
 }
@@ -172,6 +174,11 @@ func (s *Service) Leave(ctx context.Context) error {
 }
 
 func (s *Service) remove(ctx context.Context, sc workspace.Scope, seen workspace.Membership, left bool) error {
+	ev := Removed{EventMeta: s.meta(sc, s.clock()), Member: seen.UserID, Role: seen.Role, Left: left}
+	kind := workspace.ChangeMemberRemoved
+	if left {
+		kind = workspace.ChangeMemberLeft
+	}
 	err := s.store.Atomic(ctx, func(ctx context.Context) error {
 		cur, err := s.lockMember(ctx, seen)
 		if err != nil {
@@ -182,14 +189,17 @@ func (s *Service) remove(ctx context.Context, sc workspace.Scope, seen workspace
 				return err
 			}
 		}
-		return s.store.DeleteMembership(ctx, seen.WorkspaceID, seen.UserID)
+		if err := s.store.DeleteMembership(ctx, seen.WorkspaceID, seen.UserID); err != nil {
+			return err
+		}
+		return workspace.AppendEvent(ctx, s.store, kind, ev)
 	})
 	if err != nil {
 		return err
 	}
 	workspace.AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(sc.WorkspaceID)
-		s.events.Publish(ctx, Removed{EventMeta: s.meta(sc, s.clock()), Member: seen.UserID, Role: seen.Role, Left: left})
+		s.events.Publish(ctx, ev)
 	})
 	return nil
 }

@@ -46,6 +46,9 @@ func (s *Service) TransferOwnership(ctx context.Context, to workspace.UserID, pr
 		return err
 	}
 	now := s.clock()
+	meta := s.meta(sc, now)
+	meta.WorkspaceID = uuid.Nil
+	ev := OwnershipTransferred{EventMeta: meta, From: sc.UserID, To: to, PreviousOwnerRole: previousRole}
 	var workspaces []workspace.Workspace
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		acc, err := s.store.LockAccount(ctx, sc.AccountID)
@@ -83,7 +86,10 @@ func (s *Service) TransferOwnership(ctx context.Context, to workspace.UserID, pr
 			}
 		}
 		acc.OwnerID, acc.Version = to, acc.Version+1
-		return s.store.UpdateAccount(ctx, acc)
+		if err := s.store.UpdateAccount(ctx, acc); err != nil {
+			return err
+		}
+		return workspace.AppendEvent(ctx, s.store, workspace.ChangeOwnershipTransferred, ev)
 	})
 	if err != nil {
 		return err
@@ -92,9 +98,7 @@ func (s *Service) TransferOwnership(ctx context.Context, to workspace.UserID, pr
 		for _, w := range workspaces {
 			s.authz.Invalidate(w.ID)
 		}
-		meta := s.meta(sc, now)
-		meta.WorkspaceID = uuid.Nil
-		s.events.Publish(ctx, OwnershipTransferred{EventMeta: meta, From: sc.UserID, To: to, PreviousOwnerRole: previousRole})
+		s.events.Publish(ctx, ev)
 	})
 	return nil
 }

@@ -112,6 +112,7 @@ func (a *Authorizer) CreateRole(ctx context.Context, name workspace.Role, perms 
 	}
 	now := a.cfg.clock()
 	r := CustomRole{WorkspaceID: sc.WorkspaceID, Name: name, Permissions: perms, CreatedAt: now, UpdatedAt: now}
+	ev := RoleCreated{EventMeta: a.meta(sc), Role: r}
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
 		if actor, err = a.lockManager(ctx, sc); err != nil {
 			return err
@@ -131,14 +132,17 @@ func (a *Authorizer) CreateRole(ctx context.Context, name workspace.Role, perms 
 		if len(existing) >= a.cfg.maxRoles {
 			return fmt.Errorf("%w: workspace %s has %d", ErrTooManyRoles, sc.WorkspaceID, len(existing))
 		}
-		return a.store.CreateRole(ctx, r)
+		if err := a.store.CreateRole(ctx, r); err != nil {
+			return err
+		}
+		return workspace.AppendEvent(ctx, a.store, workspace.ChangeRoleCreated, ev)
 	})
 	if err != nil {
 		return CustomRole{}, err
 	}
 	workspace.AfterCommit(ctx, a.store, func(ctx context.Context) {
 		a.Invalidate(sc.WorkspaceID)
-		a.cfg.events.Publish(ctx, RoleCreated{EventMeta: a.meta(sc), Role: r})
+		a.cfg.events.Publish(ctx, ev)
 	})
 	return r, nil
 }
@@ -160,7 +164,10 @@ func (a *Authorizer) UpdateRole(ctx context.Context, name workspace.Role, perms 
 	if err := a.within(sc, actor, name, perms); err != nil {
 		return CustomRole{}, err
 	}
-	var before, after CustomRole
+	var (
+		before, after CustomRole
+		ev            RoleUpdated
+	)
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
 		if actor, err = a.lockManager(ctx, sc); err != nil {
 			return err
@@ -177,14 +184,18 @@ func (a *Authorizer) UpdateRole(ctx context.Context, name workspace.Role, perms 
 		}
 		after = before
 		after.Permissions, after.UpdatedAt = perms, a.cfg.clock()
-		return a.store.UpdateRole(ctx, after)
+		if err := a.store.UpdateRole(ctx, after); err != nil {
+			return err
+		}
+		ev = RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after}
+		return workspace.AppendEvent(ctx, a.store, workspace.ChangeRoleChanged, ev)
 	})
 	if err != nil {
 		return CustomRole{}, err
 	}
 	workspace.AfterCommit(ctx, a.store, func(ctx context.Context) {
 		a.Invalidate(sc.WorkspaceID)
-		a.cfg.events.Publish(ctx, RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after})
+		a.cfg.events.Publish(ctx, ev)
 	})
 	return after, nil
 }
@@ -202,37 +213,41 @@ func (a *Authorizer) RenameRole(ctx context.Context, from, to workspace.Role) (C
 	if err := validCustomName(to); err != nil {
 		return CustomRole{}, err
 	}
-	var before, after CustomRole
-	var moved int
+	var ev RoleUpdated
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
 		if actor, err = a.lockManager(ctx, sc); err != nil {
 			return err
 		}
-		before, err = a.getRole(ctx, sc, from)
+		before, err := a.getRole(ctx, sc, from)
 		if err != nil {
 			return err
 		}
 		if err := a.within(sc, actor, from, before.Permissions); err != nil {
 			return err
 		}
-		after = before
+		after := before
 		after.Name, after.UpdatedAt = to, a.cfg.clock()
 		if err := a.store.CreateRole(ctx, after); err != nil {
 			return err
 		}
-		if moved, err = a.store.ReassignRole(ctx, sc.WorkspaceID, from, to); err != nil {
+		moved, err := a.store.ReassignRole(ctx, sc.WorkspaceID, from, to)
+		if err != nil {
 			return err
 		}
-		return a.store.DeleteRole(ctx, sc.WorkspaceID, from)
+		if err := a.store.DeleteRole(ctx, sc.WorkspaceID, from); err != nil {
+			return err
+		}
+		ev = RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after, Moved: moved}
+		return workspace.AppendEvent(ctx, a.store, workspace.ChangeRoleChanged, ev)
 	})
 	if err != nil {
 		return CustomRole{}, err
 	}
 	workspace.AfterCommit(ctx, a.store, func(ctx context.Context) {
 		a.Invalidate(sc.WorkspaceID)
-		a.cfg.events.Publish(ctx, RoleUpdated{EventMeta: a.meta(sc), Before: before, After: after, Moved: moved})
+		a.cfg.events.Publish(ctx, ev)
 	})
-	return after, nil
+	return ev.After, nil
 }
 
 // DeleteRole deletes a custom role of the scope's workspace. With
@@ -255,8 +270,7 @@ func (a *Authorizer) DeleteRole(ctx context.Context, name, reassignTo workspace.
 			return err
 		}
 	}
-	var gone CustomRole
-	var moved int
+	var ev RoleDeleted
 	err = a.store.Atomic(ctx, func(ctx context.Context) error {
 		if actor, err = a.lockManager(ctx, sc); err != nil {
 			return err
@@ -266,13 +280,14 @@ func (a *Authorizer) DeleteRole(ctx context.Context, name, reassignTo workspace.
 				return err
 			}
 		}
-		gone, err = a.getRole(ctx, sc, name)
+		gone, err := a.getRole(ctx, sc, name)
 		if err != nil {
 			return err
 		}
 		if err := a.within(sc, actor, name, gone.Permissions); err != nil {
 			return err
 		}
+		moved := 0
 		if reassignTo == "" {
 			n, err := a.store.CountRoleHolders(ctx, sc.WorkspaceID, name)
 			if err != nil {
@@ -295,14 +310,18 @@ func (a *Authorizer) DeleteRole(ctx context.Context, name, reassignTo workspace.
 				return err
 			}
 		}
-		return a.store.DeleteRole(ctx, sc.WorkspaceID, name)
+		if err := a.store.DeleteRole(ctx, sc.WorkspaceID, name); err != nil {
+			return err
+		}
+		ev = RoleDeleted{EventMeta: a.meta(sc), Role: gone, ReassignedTo: reassignTo, Moved: moved}
+		return workspace.AppendEvent(ctx, a.store, workspace.ChangeRoleDeleted, ev)
 	})
 	if err != nil {
 		return err
 	}
 	workspace.AfterCommit(ctx, a.store, func(ctx context.Context) {
 		a.Invalidate(sc.WorkspaceID)
-		a.cfg.events.Publish(ctx, RoleDeleted{EventMeta: a.meta(sc), Role: gone, ReassignedTo: reassignTo, Moved: moved})
+		a.cfg.events.Publish(ctx, ev)
 	})
 	return nil
 }

@@ -12,9 +12,11 @@ import (
 // for who holds which role) and where custom roles are kept. Every
 // implementation must pass the suite in package store/storetest. As in
 // workspace.Store, a string holding a NUL byte (a role name, a permission)
-// is workspace.ErrInvalid.
+// is workspace.ErrInvalid. Custom role changes are written to the change
+// log (workspace.ChangeAppender) in their transaction.
 type Store interface {
 	workspace.Transactor
+	workspace.ChangeAppender
 	GetWorkspace(ctx context.Context, id uuid.UUID) (workspace.Workspace, error)
 	GetAccount(ctx context.Context, id uuid.UUID) (workspace.Account, error)
 	LockWorkspace(ctx context.Context, id uuid.UUID) (workspace.Workspace, error)

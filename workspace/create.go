@@ -53,6 +53,7 @@ func (s *Service) CreateAccount(ctx context.Context, a NewAccount) (Account, Wor
 	now := s.clock()
 	acc := Account{ID: s.newID(), Name: name, OwnerID: a.Owner, Plan: a.Plan, Version: 1, CreatedAt: now}
 	ws := Workspace{ID: s.newID(), AccountID: acc.ID, Name: nw.Name, Description: nw.Description, CreatedAt: now, UpdatedAt: now}
+	ev := Created{EventMeta: EventMeta{At: now, AccountID: acc.ID, WorkspaceID: ws.ID, Actor: a.Owner}, Workspace: ws}
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		limits, err := s.plans.Limits(ctx, acc)
 		if err != nil {
@@ -64,13 +65,16 @@ func (s *Service) CreateAccount(ctx context.Context, a NewAccount) (Account, Wor
 		if err := s.store.CreateAccount(ctx, acc); err != nil {
 			return err
 		}
-		return s.store.CreateWorkspace(ctx, ws)
+		if err := s.store.CreateWorkspace(ctx, ws); err != nil {
+			return err
+		}
+		return AppendEvent(ctx, s.store, ChangeWorkspaceCreated, ev)
 	})
 	if err != nil {
 		return Account{}, Workspace{}, err
 	}
 	AfterCommit(ctx, s.store, func(ctx context.Context) {
-		s.events.Publish(ctx, Created{EventMeta: EventMeta{At: now, AccountID: acc.ID, WorkspaceID: ws.ID, Actor: a.Owner}, Workspace: ws})
+		s.events.Publish(ctx, ev)
 	})
 	return acc, ws, nil
 }
@@ -97,6 +101,7 @@ func (s *Service) Create(ctx context.Context, n NewWorkspace) (Workspace, error)
 	}
 	now := s.clock()
 	ws := Workspace{ID: s.newID(), AccountID: sc.AccountID, Name: n.Name, Description: n.Description, CreatedAt: now, UpdatedAt: now}
+	ev := Created{EventMeta: EventMeta{At: now, AccountID: ws.AccountID, WorkspaceID: ws.ID, Actor: sc.UserID}, Workspace: ws}
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		// The account row lock serializes creates in one account, so that
 		// the count below cannot be raced past the plan's limit.
@@ -126,17 +131,20 @@ func (s *Service) Create(ctx context.Context, n NewWorkspace) (Workspace, error)
 		if err := s.store.CreateWorkspace(ctx, ws); err != nil {
 			return err
 		}
-		if sc.UserID == acc.OwnerID {
-			return nil // owner by derivation; a row would only drift
+		// The account owner is owner by derivation; a row would only drift.
+		if sc.UserID != acc.OwnerID {
+			if err := s.store.CreateMembership(ctx, Membership{WorkspaceID: ws.ID, UserID: sc.UserID, Role: RoleOwner, Version: 1, CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
 		}
-		return s.store.CreateMembership(ctx, Membership{WorkspaceID: ws.ID, UserID: sc.UserID, Role: RoleOwner, Version: 1, CreatedAt: now, UpdatedAt: now})
+		return AppendEvent(ctx, s.store, ChangeWorkspaceCreated, ev)
 	})
 	if err != nil {
 		return Workspace{}, err
 	}
 	AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(ws.ID)
-		s.events.Publish(ctx, Created{EventMeta: EventMeta{At: now, AccountID: ws.AccountID, WorkspaceID: ws.ID, Actor: sc.UserID}, Workspace: ws})
+		s.events.Publish(ctx, ev)
 	})
 	return ws, nil
 }

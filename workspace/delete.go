@@ -34,7 +34,7 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID, confirmation string)
 	if err := s.authz.Require(WithScope(ctx, ScopeFor(sc.UserID, access)), ResourceSettings, ActionDelete); err != nil {
 		return err
 	}
-	var gone Workspace
+	var ev Deleted
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		// Account before workspace, the order every writer locks in; the
 		// account lock also keeps two deletes from removing the last two
@@ -73,15 +73,18 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID, confirmation string)
 				return fmt.Errorf("workspace: purge %q of %s: %w", p.name, id, err)
 			}
 		}
-		gone = w
-		return s.store.DeleteWorkspace(ctx, id)
+		if err := s.store.DeleteWorkspace(ctx, id); err != nil {
+			return err
+		}
+		ev = Deleted{EventMeta: EventMeta{At: s.clock(), AccountID: w.AccountID, WorkspaceID: w.ID, Actor: sc.UserID}, Workspace: w}
+		return AppendEvent(ctx, s.store, ChangeWorkspaceDeleted, ev)
 	})
 	if err != nil {
 		return err
 	}
 	AfterCommit(ctx, s.store, func(ctx context.Context) {
 		s.authz.Invalidate(id)
-		s.events.Publish(ctx, Deleted{EventMeta: EventMeta{At: s.clock(), AccountID: gone.AccountID, WorkspaceID: gone.ID, Actor: sc.UserID}, Workspace: gone})
+		s.events.Publish(ctx, ev)
 	})
 	return nil
 }

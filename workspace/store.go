@@ -74,8 +74,12 @@ type Page struct {
 // Every method that takes a string (user ids, names, cursors, also inside
 // the structs it takes) returns ErrInvalid when one holds a NUL byte, which
 // PostgreSQL text cannot store; nothing is read or written then.
+//
+// The service writes one Change per committed change through
+// ChangeAppender, as the last step of its transaction.
 type Store interface {
 	Transactor
+	ChangeAppender
 
 	// CreateAccount inserts a; ErrConflict if its id exists.
 	CreateAccount(ctx context.Context, a Account) error

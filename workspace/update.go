@@ -34,7 +34,10 @@ func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 	if err := s.authz.Require(ctx, ResourceSettings, ActionUpdate); err != nil {
 		return Workspace{}, err
 	}
-	var before, after Workspace
+	var (
+		before, after Workspace
+		ev            Updated
+	)
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		w, err := s.store.LockWorkspace(ctx, sc.WorkspaceID)
 		if err != nil {
@@ -55,14 +58,18 @@ func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 			return nil
 		}
 		after.UpdatedAt = s.clock()
-		return s.store.UpdateWorkspace(ctx, after)
+		if err := s.store.UpdateWorkspace(ctx, after); err != nil {
+			return err
+		}
+		ev = Updated{EventMeta: EventMeta{At: after.UpdatedAt, AccountID: after.AccountID, WorkspaceID: after.ID, Actor: sc.UserID}, Before: before, After: after}
+		return AppendEvent(ctx, s.store, ChangeWorkspaceUpdated, ev)
 	})
 	if err != nil {
 		return Workspace{}, err
 	}
 	if after != before {
 		AfterCommit(ctx, s.store, func(ctx context.Context) {
-			s.events.Publish(ctx, Updated{EventMeta: EventMeta{At: after.UpdatedAt, AccountID: after.AccountID, WorkspaceID: after.ID, Actor: sc.UserID}, Before: before, After: after})
+			s.events.Publish(ctx, ev)
 		})
 	}
 	return after, nil

@@ -6,8 +6,10 @@
 // paging in PostgreSQL's byte order, copies in and out, the derived account
 // owner, the cascade of DeleteWorkspace, transactions (commit, rollback on
 // error and on panic of every kind of write, nesting, cancellation),
-// isolation between workspaces and accounts, and the row-lock races the
-// services rely on.
+// isolation between workspaces and accounts, the row-lock races the
+// services rely on, and the change log: ids in commit order without gaps
+// under concurrent appends, paging, rollback, pruning, and the changes
+// every service write appends.
 //
 // Tests never assume an empty store: they make fresh ids and user names, so
 // a harness may hand the same store (one database) to every test.

@@ -31,6 +31,8 @@ func runServices(t *testing.T, h Harness) {
 		{"an accept racing a revoke: one of them wins", acceptRacingRevoke},
 		{"after-commit work waits for the outermost commit", afterCommit},
 		{"Team with a NUL byte in its cursor is ErrInvalid", teamNULCursor},
+		{"every service write appends its changes in its transaction", serviceChanges},
+		{"a failed or rolled-back service call appends no change", failedServiceChanges},
 	} {
 		t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
 	}
