@@ -12,6 +12,7 @@ type config struct {
 	maxRoles      int
 	events        workspace.Publisher
 	clock         workspace.Clock
+	fresh         Freshness
 }
 
 type resourceDef struct {

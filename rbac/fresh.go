@@ -1,0 +1,47 @@
+package rbac
+
+import (
+	"github.com/google/uuid"
+)
+
+// Freshness tells an Authorizer whether its snapshots still hold: whether
+// every change committed to the store, by any process, up to a bounded
+// time ago has been applied to it (Invalidate called for the workspaces it
+// touched). A watcher of the store's change log implements it
+// (changewatch.Watcher).
+type Freshness interface {
+	Fresh() bool
+}
+
+// WithFreshness makes the Authorizer trust its snapshots only while
+// f.Fresh(). While it is not (the watcher lost the database, or fell
+// behind), every decision reads what decides it from the store, as a
+// decision inside a transaction does (the workspace, its account, the
+// caller's membership, the custom roles: four reads), and nothing is
+// cached: answers stay exact at the cost of reads, and when the store
+// cannot be read either, the error denies. Reading through was chosen
+// over denying outright because a watcher falls behind for reasons that
+// do not stop the store (a dropped LISTEN connection, a slow catch-up),
+// and denying every request then would be an outage the store does not
+// have.
+func WithFreshness(f Freshness) Option { return func(c *config) { c.fresh = f } }
+
+// trusted reports whether snapshots may answer now.
+func (a *Authorizer) trusted() bool { return a.cfg.fresh == nil || a.cfg.fresh.Fresh() }
+
+// InvalidateAccount drops the loaded snapshot of every workspace of the
+// account: after a change that touches all of them, such as an ownership
+// transfer, whose log entry names the account only.
+func (a *Authorizer) InvalidateAccount(accountID uuid.UUID) {
+	for i := range a.shards {
+		sh := &a.shards[i]
+		sh.mu.Lock()
+		for id, e := range sh.m {
+			if s := e.snap.Load(); s != nil && s.account == accountID {
+				a.drop(sh, id, e)
+			}
+		}
+		sh.mu.Unlock()
+	}
+	a.stats.invalidations.Add(1)
+}
