@@ -92,6 +92,15 @@ func New(log Reader, targets []Invalidator, opts ...Option) *Watcher {
 	return w
 }
 
+// Add makes the watcher apply changes to targets too, from its next read
+// on: an Authorizer built WithFreshness(w) exists only after w, so it is
+// added once built.
+func (w *Watcher) Add(targets ...Invalidator) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.targets = append(w.targets, targets...)
+}
+
 // Notify tells the watcher that the log may have grown: a transport calls
 // it on every notification. It never blocks.
 func (w *Watcher) Notify() {
