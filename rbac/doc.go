@@ -1,8 +1,19 @@
 // Package rbac decides what a user may do in a workspace: a Casbin
 // RBAC-with-domains model (the domain is the workspace id, see ModelText),
 // the built-in roles' permission matrix, custom roles per workspace, and an
-// Authorizer that answers "may the scope in this context do this?" fast and
-// never from stale data.
+// Authorizer that answers "may the scope in this context do this?" fast.
+//
+// How fresh an answer is: in one process, every change the services commit
+// invalidates the workspace's snapshot before the call returns, so the next
+// decision follows it. Across processes (several app servers on one
+// database), a change reaches another process's Authorizer only through the
+// store's change log: run a changewatch.Watcher there and build the
+// Authorizer WithFreshness(watcher). Its snapshots then lag commits of
+// other processes by about one notification (LISTEN/NOTIFY on PostgreSQL),
+// and by at most the watcher's bound (default 1 s) whatever happens to the
+// notifications; past the bound it reads through to the store. Without a
+// watcher, another process's changes are seen only when a snapshot is
+// loaded again (after eviction): never build several instances that way.
 //
 // # Source of truth
 //
