@@ -1,7 +1,7 @@
-// Command benchtable measures what bunstore's workspace isolation costs and
-// prints the figures side by side with their baselines, in one run, on a
-// throwaway PostgreSQL cluster listening on TCP loopback (or
-// $WORKSPACEKIT_TEST_DSN):
+// Command benchtable measures what bunstore's workspace isolation and its
+// change log cost and prints the figures side by side with their
+// baselines, in one run, on a throwaway PostgreSQL cluster listening on
+// TCP loopback (or $WORKSPACEKIT_TEST_DSN):
 //
 //	go run ./store/bunstore/internal/benchtable
 //
@@ -49,6 +49,9 @@ var (
 	steps     = flag.Int("steps", 4000, "transactions of each side in the interleaved comparisons")
 	clients   = flag.Int("clients", 8, "concurrent clients in the throughput comparison")
 	prounds   = flag.Int("prounds", 21, "alternating rounds of the throughput comparison")
+	clsteps   = flag.Int("clsteps", 1000, "membership changes of each side in the change log comparison")
+	clrounds  = flag.Int("clrounds", 7, "alternating 1 s rounds of the change log throughput comparison")
+	only      = flag.String("only", "", `run one part only: "changelog"`)
 )
 
 func main() {
@@ -162,6 +165,9 @@ func run() error {
 	}
 	defer env.close()
 	fmt.Printf("server: %s (%d rounds of %s per side)\n", env.where, *rounds, *benchtime)
+	if *only == "changelog" {
+		return changeLogTable(ctx, env, *clsteps, *clients, *clrounds, time.Second)
+	}
 
 	var cs []comparison
 	cs = append(cs, compare("format PK select: hand-written Where vs hook",
@@ -241,5 +247,8 @@ func run() error {
 		return err
 	}
 	fmt.Printf("\nclient writes (one per round trip) per PK-select transaction: plain %.1f, strict %.1f\n", plainW, strictW)
-	return deleteBench(ctx, env)
+	if err := deleteBench(ctx, env); err != nil {
+		return err
+	}
+	return changeLogTable(ctx, env, *clsteps, *clients, *clrounds, time.Second)
 }
