@@ -40,15 +40,20 @@ type Watcher struct {
 	targets []Invalidator
 	bound   time.Duration
 	poll    time.Duration
-	clock   func() time.Time
 	onErr   func(error)
 	onApply func(workspace.Change)
 
 	wake     chan struct{}
 	last     atomic.Int64 // the last change applied
 	syncedAt atomic.Int64 // when the last complete read began, unix ns; 0: never
-	running  atomic.Bool
-	mu       sync.Mutex // serializes catch-ups
+	// fresh is what Fresh reports: a flag, so that checks pay one atomic
+	// load (a clock read per check doubled the cost of a cached
+	// decision); expiry clears it when the bound passes without a read.
+	fresh   atomic.Bool
+	expiry  *time.Timer
+	fmu     sync.Mutex // orders synced and expire
+	running atomic.Bool
+	mu      sync.Mutex // serializes catch-ups
 }
 
 // Option configures a Watcher.
@@ -66,9 +71,6 @@ func WithBound(d time.Duration) Option {
 // still leave it fresh). It is capped at half the bound.
 func WithPollInterval(d time.Duration) Option { return func(w *Watcher) { w.poll = d } }
 
-// WithClock replaces time.Now (tests).
-func WithClock(now func() time.Time) Option { return func(w *Watcher) { w.clock = now } }
-
 // WithErrorLog receives the errors of reads that failed (the watcher goes
 // on; Fresh turns false once the bound passes).
 func WithErrorLog(fn func(error)) Option { return func(w *Watcher) { w.onErr = fn } }
@@ -80,7 +82,7 @@ func WithOnChange(fn func(workspace.Change)) Option { return func(w *Watcher) { 
 
 // New returns a watcher of log applying changes to targets.
 func New(log Reader, targets []Invalidator, opts ...Option) *Watcher {
-	w := &Watcher{log: log, targets: targets, bound: DefaultBound, clock: time.Now, onErr: func(error) {}, onApply: func(workspace.Change) {},
+	w := &Watcher{log: log, targets: targets, bound: DefaultBound, onErr: func(error) {}, onApply: func(workspace.Change) {},
 		wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(w)
@@ -89,6 +91,8 @@ func New(log Reader, targets []Invalidator, opts ...Option) *Watcher {
 		w.poll = w.bound / 4
 	}
 	w.poll = min(w.poll, w.bound/2)
+	w.expiry = time.AfterFunc(time.Hour, w.expire)
+	w.expiry.Stop()
 	return w
 }
 
@@ -111,11 +115,32 @@ func (w *Watcher) Notify() {
 }
 
 // Fresh reports whether every change committed before the bound ago has
-// been applied: the last complete read of the log began within the bound.
-// It implements rbac.Freshness.
-func (w *Watcher) Fresh() bool {
-	at := w.syncedAt.Load()
-	return at != 0 && w.clock().UnixNano()-at <= int64(w.bound)
+// been applied: the last complete read of the log began within the bound
+// (give or take a timer's latency, a millisecond or so). It implements
+// rbac.Freshness and costs one atomic load.
+func (w *Watcher) Fresh() bool { return w.fresh.Load() }
+
+// synced records a complete read that began at start.
+func (w *Watcher) synced(start time.Time) {
+	w.fmu.Lock()
+	defer w.fmu.Unlock()
+	w.syncedAt.Store(start.UnixNano())
+	if left := time.Until(start.Add(w.bound)); left > 0 {
+		w.fresh.Store(true)
+		w.expiry.Reset(left)
+	}
+}
+
+// expire clears fresh once the bound has passed since the last complete
+// read began; a read since then re-armed the timer or leaves time.
+func (w *Watcher) expire() {
+	w.fmu.Lock()
+	defer w.fmu.Unlock()
+	if left := time.Until(time.Unix(0, w.syncedAt.Load()).Add(w.bound)); left > 0 {
+		w.expiry.Reset(left)
+		return
+	}
+	w.fresh.Store(false)
 }
 
 // Last returns the id of the last change applied.
@@ -135,13 +160,13 @@ func (w *Watcher) Run(ctx context.Context) error {
 		return ErrRunning
 	}
 	defer w.running.Store(false)
-	start := w.clock()
+	start := time.Now()
 	last, err := w.log.LastChange(ctx)
 	if err != nil {
 		return fmt.Errorf("changewatch: read the log's end: %w", err)
 	}
 	w.last.Store(last)
-	w.syncedAt.Store(start.UnixNano())
+	w.synced(start)
 	t := time.NewTicker(w.poll)
 	defer t.Stop()
 	for {
@@ -163,7 +188,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 func (w *Watcher) CatchUp(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	start := w.clock()
+	start := time.Now()
 	for {
 		cs, err := w.log.ChangesAfter(ctx, w.last.Load(), page)
 		if err != nil {
@@ -177,7 +202,7 @@ func (w *Watcher) CatchUp(ctx context.Context) error {
 			break
 		}
 	}
-	w.syncedAt.Store(start.UnixNano())
+	w.synced(start)
 	return nil
 }
 
