@@ -155,7 +155,76 @@ func changeLogTable(ctx context.Context, e *env, steps, clients, rounds int, rou
 	m, lo, hi := medianCI(diffs)
 	fmt.Printf("\nthe append's share of the transaction: median pair difference %s (95%%: %s to %s), %.1f%% of the transaction without it (goal: <= 10%%)\n",
 		fmtNs(m), fmtNs(lo), fmtNs(hi), 100*m/median(txB))
+	if err := changeLogParts(ctx, db, steps); err != nil {
+		return err
+	}
 	return changeLogParallel(ctx, db, clients, rounds, round)
+}
+
+// changeLogParts decomposes the append: a writing transaction (lock and
+// update one account, as a membership change locks and updates its rows)
+// alone and followed by one more statement each, the sides taking turns.
+func changeLogParts(ctx context.Context, db *bun.DB, steps int) error {
+	s := bunstore.New(db)
+	acct := workspace.Account{ID: uuid.New(), Name: "Bench", OwnerID: "bench", Version: 1, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	if err := s.CreateAccount(ctx, acct); err != nil {
+		return err
+	}
+	const insert = `INSERT INTO workspacekit_changes (id, at, account_id, workspace_id, kind, actor, payload) `
+	const values = `now(), gen_random_uuid(), gen_random_uuid(), 'member.role_changed', 'bench', '{"Member":"bob","From":"member","To":"viewer"}'::jsonb`
+	parts := []struct{ name, sql string }{
+		{"the writing transaction alone", ""},
+		{"+ SELECT 1 (a round trip)", "SELECT 1"},
+		{"+ the counter's UPDATE ... RETURNING", "UPDATE workspacekit_change_counter SET last = last + 1 RETURNING last"},
+		{"+ SELECT pg_notify(...)", "SELECT pg_notify('workspacekit_changes', '1')"},
+		{"+ an INSERT into the log (no counter)", insert + "SELECT -(random() * 1e15)::bigint, " + values + " RETURNING id"},
+		{"+ counter and INSERT in one statement", "WITH n AS (UPDATE workspacekit_change_counter SET last = last + 1 RETURNING last), c AS (" +
+			insert + "SELECT n.last, " + values + " FROM n RETURNING id) SELECT c.id FROM c"},
+		{"+ AppendChange (counter, INSERT and pg_notify)", "append"},
+	}
+	c := workspace.Change{At: acct.CreatedAt, AccountID: acct.ID, WorkspaceID: uuid.New(), Kind: workspace.ChangeMemberRoleChanged, Actor: "bench",
+		Payload: []byte(`{"Member":"bob","From":"member","To":"viewer"}`)}
+	sides := make([]func(context.Context) error, len(parts))
+	for i, p := range parts {
+		sides[i] = func(ctx context.Context) error {
+			return s.Atomic(ctx, func(ctx context.Context) error {
+				a, err := s.LockAccount(ctx, acct.ID)
+				if err != nil {
+					return err
+				}
+				a.Version++
+				if err := s.UpdateAccount(ctx, a); err != nil {
+					return err
+				}
+				switch p.sql {
+				case "":
+					return nil
+				case "append":
+					_, err := s.AppendChange(ctx, c)
+					return err
+				}
+				tx, _ := bunstore.TxFrom(ctx)
+				_, err = tx.ExecContext(ctx, p.sql)
+				return err
+			})
+		}
+	}
+	times, ratios, err := rotate(ctx, steps, 20, 1, nil, sides)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nWhere the append's time goes: a writing transaction (lock and update one row) with one more statement, the %d taking turns, %d each:\n\n", len(parts), steps)
+	fmt.Printf("| transaction | median | minus the first (median step difference) | median step ratio to the first |\n|---|---|---|---|\n")
+	for j, p := range parts {
+		d := make([]float64, len(times[j]))
+		for i := range d {
+			d[i] = times[j][i] - times[0][i]
+		}
+		fmt.Printf("| %s | %s | %s | %.3fx |\n", p.name, fmtNs(median(times[j])), fmtNs(median(d)), median(ratios[j]))
+	}
+	// The parts' rows are in the log too; they are not a service's.
+	_, err = s.PruneChanges(ctx, 1<<62)
+	return err
 }
 
 // changeLogParallel runs ChangeRole from clients goroutines at once, each
