@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -35,10 +36,11 @@ type Cluster struct {
 	unavailable string // why there is no server; "" when there is one
 
 	// Set only for a cluster this process started.
-	dir  string
-	proc *exec.Cmd
-	done chan struct{} // closed when proc has exited
-	stop sync.Once
+	dir    string
+	proc   *exec.Cmd
+	done   chan struct{} // closed when proc has exited
+	stop   sync.Once
+	launch func() error // starts the server again (Restart)
 
 	mu            sync.Mutex
 	admin         *sql.DB
@@ -107,10 +109,17 @@ func startLocal(bin string) (c *Cluster, err error) {
 		return nil, fmt.Errorf("pgtest: initdb: %w\n%s", err, out)
 	}
 
+	c.launch = func() error { return c.startServer(bin, data, cred) }
+	return c, c.launch()
+}
+
+// startServer starts the postmaster on data and waits until it answers.
+func (c *Cluster) startServer(bin, data string, cred *syscall.Credential) error {
+	dir := c.dir
 	logPath := filepath.Join(dir, "postgres.log")
-	logFile, err := os.Create(logPath)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("pgtest: log: %w", err)
+		return fmt.Errorf("pgtest: log: %w", err)
 	}
 	defer logFile.Close()
 	if cred != nil {
@@ -133,28 +142,56 @@ func startLocal(bin string) (c *Cluster, err error) {
 	// backends down with it when this process dies without calling Stop.
 	srv.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
 	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("pgtest: start postgres: %w", err)
+		return fmt.Errorf("pgtest: start postgres: %w", err)
 	}
-	c.proc = srv
-	go func() { _ = srv.Wait(); close(c.done) }()
+	done := make(chan struct{})
+	c.mu.Lock()
+	c.proc, c.done = srv, done
+	c.mu.Unlock()
+	go func() { _ = srv.Wait(); close(done) }()
 
 	c.superDSN = fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres sslmode=disable", dir)
 	deadline := time.Now().Add(startTimeout)
 	for {
 		err := c.ping()
 		if err == nil {
-			return c, nil
+			return nil
 		}
 		select {
-		case <-c.done:
+		case <-done:
 			log, _ := os.ReadFile(logPath)
-			return nil, fmt.Errorf("pgtest: postgres exited at start-up: %w\n%s", err, tail(log))
+			return fmt.Errorf("pgtest: postgres exited at start-up: %w\n%s", err, tail(log))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(logPath)
-			return nil, fmt.Errorf("pgtest: postgres not ready after %s: %w\n%s", startTimeout, err, tail(log))
+			return fmt.Errorf("pgtest: postgres not ready after %s: %w\n%s", startTimeout, err, tail(log))
 		}
+	}
+}
+
+// Restart stops the server the way an operator's restart does (fast
+// shutdown: every session is cut, transactions in flight roll back) and
+// starts it again on the same data and socket: for tests of what survives
+// a database restart. It fails the test on a server this process did not
+// start.
+func (c *Cluster) Restart(tb testing.TB) {
+	tb.Helper()
+	c.Require(tb)
+	if c.launch == nil {
+		tb.Fatalf("pgtest: Restart needs a cluster started by this process, not %s", EnvDSN)
+	}
+	c.mu.Lock()
+	proc, done := c.proc, c.done
+	c.mu.Unlock()
+	_ = proc.Process.Signal(syscall.SIGINT)
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("pgtest: postgres did not stop for a restart")
+	}
+	if err := c.launch(); err != nil {
+		tb.Fatalf("pgtest: restart: %v", err)
 	}
 }
 

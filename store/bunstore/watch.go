@@ -21,8 +21,9 @@ func WithListenErrors(fn func(error)) ListenOption {
 }
 
 // WithReconnectDelay sets how long the listener waits before connecting
-// again after losing its connection (default 100 ms). The watcher's own
-// polling bounds staleness meanwhile.
+// again after losing its connection (default 25 ms: what a change made
+// just after a drop waits for; the watcher's own polling bounds staleness
+// meanwhile).
 func WithReconnectDelay(d time.Duration) ListenOption {
 	return func(l *pgxlisten.Listener) { l.ReconnectDelay = d }
 }
@@ -47,7 +48,7 @@ func Listen(ctx context.Context, dsn string, w *changewatch.Watcher, opts ...Lis
 	}
 	l := &pgxlisten.Listener{
 		Connect:        func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg) },
-		ReconnectDelay: 100 * time.Millisecond,
+		ReconnectDelay: 25 * time.Millisecond,
 	}
 	for _, o := range opts {
 		o(l)

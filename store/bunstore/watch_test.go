@@ -149,3 +149,37 @@ func TestWatcherCatchesUpAfterItsListenerIsKilled(t *testing.T) {
 		}, 3*time.Second, 2*time.Millisecond, "round %d: server 2 follows after the listener came back", round)
 	}
 }
+
+// A database restart cuts every connection: the watcher's LISTEN, the
+// pools. Afterwards a change still reaches server 2 within the bound, and
+// its watcher vouches for its snapshots again.
+func TestWatcherFollowsAcrossADatabaseRestart(t *testing.T) {
+	dsn := migratedDSN(t)
+	one := newServer(t, dsn, false)
+	two := newServer(t, dsn, true)
+	ctx := context.Background()
+	_, w, err := one.ws.CreateAccount(ctx, workspace.NewAccount{Name: "Acme", Owner: "alice", Workspace: workspace.NewWorkspace{Name: "Sales"}})
+	require.NoError(t, err)
+	alice, err := one.ws.Switch(ctx, "alice", w.ID)
+	require.NoError(t, err)
+	actx := workspace.WithScope(ctx, alice)
+	_, token, err := one.team.Invite(actx, "bob@example.com", workspace.RoleAdmin)
+	require.NoError(t, err)
+	bob, err := one.team.Accept(ctx, "bob", token)
+	require.NoError(t, err)
+	require.True(t, two.can(t, bob, rbac.ResourceTeam, rbac.ActionManage))
+
+	pg.Restart(t)
+	for try := 0; ; try++ { // the pool still holds connections the restart cut
+		if _, err = one.team.ChangeRole(actx, "bob", workspace.RoleViewer); err == nil || try == 10 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		ok, err := two.authz.Can(workspace.WithScope(ctx, bob), rbac.ResourceTeam, rbac.ActionManage)
+		return err == nil && !ok
+	}, 3*time.Second, 2*time.Millisecond, "server 2 follows after the restart")
+	require.Eventually(t, two.watch.Fresh, 3*time.Second, time.Millisecond, "and vouches again")
+}

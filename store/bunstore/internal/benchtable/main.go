@@ -51,7 +51,9 @@ var (
 	prounds   = flag.Int("prounds", 21, "alternating rounds of the throughput comparison")
 	clsteps   = flag.Int("clsteps", 1000, "membership changes of each side in the change log comparison")
 	clrounds  = flag.Int("clrounds", 7, "alternating 1 s rounds of the change log throughput comparison")
-	only      = flag.String("only", "", `run one part only: "changelog"`)
+	only      = flag.String("only", "", `run one part only: "changelog" or "propagation"`)
+	changes   = flag.Int("changes", 1000, "role changes in the propagation run")
+	perMinute = flag.Int("perminute", 10000, "role changes per minute in the propagation run's steady stream")
 )
 
 func main() {
@@ -165,8 +167,12 @@ func run() error {
 	}
 	defer env.close()
 	fmt.Printf("server: %s (%d rounds of %s per side)\n", env.where, *rounds, *benchtime)
-	if *only == "changelog" {
+	switch *only {
+	case "changelog":
 		return changeLogTable(ctx, env, *clsteps, *clients, *clrounds, time.Second)
+	case "propagation":
+		// Last: it restarts the server.
+		return propagationTable(ctx, srv, *changes, *perMinute)
 	}
 
 	var cs []comparison

@@ -25,6 +25,9 @@ import (
 type server struct {
 	dsn  string // superuser DSN of database postgres
 	stop func()
+	// restart stops the server (fast shutdown: every connection is cut)
+	// and starts it again on the same port; nil for an outside server.
+	restart func() error
 }
 
 func startTCP() (*server, error) {
@@ -68,12 +71,17 @@ func startTCP() (*server, error) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
-	srv := exec.Command(filepath.Join(bin, "postgres"), "-D", filepath.Join(dir, "data"),
-		"-c", "listen_addresses=127.0.0.1", "-c", "port="+strconv.Itoa(port),
-		"-c", "unix_socket_directories="+dir, "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "shared_buffers=64MB", "-c", "max_connections=50")
-	srv.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
-	if err := srv.Start(); err != nil {
+	args := []string{"-D", filepath.Join(dir, "data"),
+		"-c", "listen_addresses=127.0.0.1", "-c", "port=" + strconv.Itoa(port),
+		"-c", "unix_socket_directories=" + dir, "-c", "fsync=off", "-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off", "-c", "shared_buffers=64MB", "-c", "max_connections=50"}
+	start := func() (*exec.Cmd, error) {
+		srv := exec.Command(filepath.Join(bin, "postgres"), args...)
+		srv.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
+		return srv, srv.Start()
+	}
+	srv, err := start()
+	if err != nil {
 		cleanup()
 		return nil, err
 	}
@@ -83,10 +91,29 @@ func startTCP() (*server, error) {
 		cleanup()
 	}
 	dsn := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
+	s := &server{dsn: dsn, stop: stop}
+	s.restart = func() error {
+		_ = srv.Process.Signal(syscall.SIGINT)
+		_ = srv.Wait()
+		next, err := start()
+		if err != nil {
+			return err
+		}
+		srv = next
+		return waitReady(dsn, port)
+	}
+	if err := waitReady(dsn, port); err != nil {
 		stop()
 		return nil, err
+	}
+	return s, nil
+}
+
+// waitReady pings the server until it answers, for up to a minute.
+func waitReady(dsn string, port int) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
 	}
 	defer db.Close()
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -94,11 +121,10 @@ func startTCP() (*server, error) {
 		err := db.PingContext(ctx)
 		cancel()
 		if err == nil {
-			return &server{dsn: dsn, stop: stop}, nil
+			return nil
 		}
 		if time.Now().After(deadline) {
-			stop()
-			return nil, fmt.Errorf("postgres on 127.0.0.1:%d not ready: %w", port, err)
+			return fmt.Errorf("postgres on 127.0.0.1:%d not ready: %w", port, err)
 		}
 	}
 }
