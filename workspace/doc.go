@@ -21,6 +21,16 @@
 // name typed exactly, and removes everything the workspace owns in one
 // transaction, host data included (RegisterPurge).
 //
+// # Events and the change log
+//
+// Every change a service commits is published as a typed Event after the
+// commit (Publisher, Bus) and, first, written as a Change to the store's
+// change log in the same transaction (ChangeLog, AppendEvent): a rolled-back
+// change is in neither, and a committed one is in the log even if its
+// process dies before publishing. The log is ordered by commit, readable
+// after any id (ChangesAfter), and is what other instances read to learn of
+// changes; its payload is the event as JSON.
+//
 // # Errors
 //
 // Errors wrap the sentinels of errors.go with the ids involved; match them

@@ -27,6 +27,16 @@
 // equal Go's byte order. The account owner's role is derived in SQL (an
 // owned account's workspaces join in), never stored.
 //
+// # Change log
+//
+// workspacekit_changes keeps one row per committed change (the
+// workspace.ChangeLog contract), its ids taken from the one-row
+// workspacekit_change_counter, whose row lock (held from AppendChange to the
+// end of the transaction) makes ids follow commit order without gaps. The
+// same statement calls pg_notify on ChangesChannel, delivered on commit
+// only. PruneChanges is the retention call. PRODUCTION.md, "Change log",
+// has the guarantee and the measured cost.
+//
 // # Transactions
 //
 // Atomic puts a bun.Tx in the context; every method (of any Store on the

@@ -8,6 +8,11 @@
 //
 // Values are copied in and out: no slice or pointer is shared with callers.
 //
+// The change log (workspace.ChangeLog) is kept under the store lock with the
+// same undo log as every table: a rolled-back transaction takes its changes
+// and their ids back, and since one transaction at a time holds the lock,
+// ids follow commit order without gaps, as on PostgreSQL.
+//
 // # Transactions
 //
 // Atomic carries a transaction in the context it hands to fn. It holds a
