@@ -117,3 +117,32 @@ func AppendEvent(ctx context.Context, a ChangeAppender, kind ChangeKind, e Event
 	_, err = a.AppendChange(ctx, Change{At: m.At, AccountID: m.AccountID, WorkspaceID: m.WorkspaceID, Kind: kind, Actor: m.Actor, Payload: payload})
 	return err
 }
+
+// EventOf rebuilds the typed event of a change of this package's kinds
+// (Created, Updated, Deleted) from its payload: how a host that reads the
+// log (a changewatch.Watcher's WithOnChange, a cursor over ChangesAfter)
+// gets the events every instance published, durably. ok is false for the
+// kinds of other packages (membership.EventOf, rbac.EventOf).
+// Errors: ErrInvalid when the payload does not decode.
+func EventOf(c Change) (e Event, ok bool, err error) {
+	switch c.Kind {
+	case ChangeWorkspaceCreated:
+		return DecodeEvent[Created](c)
+	case ChangeWorkspaceUpdated:
+		return DecodeEvent[Updated](c)
+	case ChangeWorkspaceDeleted:
+		return DecodeEvent[Deleted](c)
+	}
+	return nil, false, nil
+}
+
+// DecodeEvent unmarshals c's payload into the event type E, for the
+// EventOf functions of the packages that define events; ok is always true.
+// Errors: ErrInvalid when the payload does not decode.
+func DecodeEvent[E Event](c Change) (e Event, ok bool, err error) {
+	var v E
+	if err := json.Unmarshal(c.Payload, &v); err != nil {
+		return nil, true, fmt.Errorf("%w: change %d (%s): %w", ErrInvalid, c.ID, c.Kind, err)
+	}
+	return v, true, nil
+}
