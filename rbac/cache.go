@@ -70,14 +70,28 @@ func (a *Authorizer) snapshot(ctx context.Context, id uuid.UUID, user workspace.
 			return s, nil
 		}
 	}
-	return a.load(ctx, sh, id)
+	s, current, err := a.load(ctx, sh, id)
+	if err != nil || current {
+		return s, err
+	}
+	// Invalidated while it was read: what it read may predate a change
+	// this process already knows of. Read this decision's data afresh.
+	return a.readFor(ctx, id, user)
 }
 
 // load reads and compiles one workspace. Concurrent first uses of the same
 // entry share one load (singleflight); the load runs on a context detached
 // from the first caller's cancellation so that its cancelling does not fail
 // the others.
-func (a *Authorizer) load(ctx context.Context, sh *shard, id uuid.UUID) (*snapshot, error) {
+// loaded is one load's result, shared by the callers that joined it.
+type loaded struct {
+	s         *snapshot
+	installed bool
+}
+
+// current is false when the entry was dropped (Invalidate) while the load
+// read: the snapshot is then not installed, and must not answer either.
+func (a *Authorizer) load(ctx context.Context, sh *shard, id uuid.UUID) (s *snapshot, current bool, err error) {
 	sh.mu.Lock()
 	e := sh.m[id]
 	if e == nil {
@@ -86,7 +100,7 @@ func (a *Authorizer) load(ctx context.Context, sh *shard, id uuid.UUID) (*snapsh
 	}
 	sh.mu.Unlock()
 	if s := e.snap.Load(); s != nil {
-		return s, nil
+		return s, true, nil
 	}
 	v, err, _ := a.flights.Do(e.flight, func() (any, error) {
 		s, err := a.read(context.WithoutCancel(ctx), id)
@@ -109,12 +123,13 @@ func (a *Authorizer) load(ctx context.Context, sh *shard, id uuid.UUID) (*snapsh
 				a.evict()
 			}
 		}
-		return s, nil
+		return loaded{s, installed}, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return v.(*snapshot), nil
+	l := v.(loaded)
+	return l.s, l.installed, nil
 }
 
 // read loads one workspace from the store: the workspace (for its account),

@@ -31,13 +31,25 @@ func (a *Authorizer) trusted() bool { return a.cfg.fresh == nil || a.cfg.fresh.F
 
 // InvalidateAccount drops the loaded snapshot of every workspace of the
 // account: after a change that touches all of them, such as an ownership
-// transfer, whose log entry names the account only.
+// transfer, whose log entry names the account only. Entries still loading
+// are dropped too (their account is not known yet, and what they read may
+// predate the change): they are read again.
 func (a *Authorizer) InvalidateAccount(accountID uuid.UUID) {
+	a.invalidateWhere(func(s *snapshot) bool { return s == nil || s.account == accountID })
+}
+
+// InvalidateAll drops every loaded snapshot: after a watcher finds it may
+// have missed changes (the log was pruned past it, or went back).
+func (a *Authorizer) InvalidateAll() {
+	a.invalidateWhere(func(*snapshot) bool { return true })
+}
+
+func (a *Authorizer) invalidateWhere(match func(*snapshot) bool) {
 	for i := range a.shards {
 		sh := &a.shards[i]
 		sh.mu.Lock()
 		for id, e := range sh.m {
-			if s := e.snap.Load(); s != nil && s.account == accountID {
+			if match(e.snap.Load()) {
 				a.drop(sh, id, e)
 			}
 		}

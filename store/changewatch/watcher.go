@@ -20,11 +20,18 @@ type Reader interface {
 }
 
 // Invalidator is what a Watcher applies changes to; rbac.Authorizer is
-// one.
+// one. InvalidateAll is for when changes may have been missed: the log was
+// pruned past the watcher, or went back (a restore, a failover that lost
+// commits).
 type Invalidator interface {
 	Invalidate(workspaceID uuid.UUID)
 	InvalidateAccount(accountID uuid.UUID)
+	InvalidateAll()
 }
+
+// ErrMissedChanges reports (through WithErrorLog) that the log no longer
+// holds changes the watcher had not read; it invalidated everything.
+var ErrMissedChanges = errors.New("changewatch: changes were missed (the log was pruned past the watcher, or went back): every cache was invalidated")
 
 // DefaultBound is how old the watcher's last complete read of the log may
 // be before it stops counting itself fresh.
@@ -45,7 +52,8 @@ type Watcher struct {
 
 	wake     chan struct{}
 	last     atomic.Int64 // the last change applied
-	syncedAt atomic.Int64 // when the last complete read began, unix ns; 0: never
+	started  bool         // a Run has set the start; under mu
+	syncedAt time.Time    // when the last complete read began (monotonic); under fmu
 	// fresh is what Fresh reports: a flag, so that checks pay one atomic
 	// load (a clock read per check doubled the cost of a cached
 	// decision); expiry clears it when the bound passes without a read.
@@ -124,7 +132,7 @@ func (w *Watcher) Fresh() bool { return w.fresh.Load() }
 func (w *Watcher) synced(start time.Time) {
 	w.fmu.Lock()
 	defer w.fmu.Unlock()
-	w.syncedAt.Store(start.UnixNano())
+	w.syncedAt = start
 	if left := time.Until(start.Add(w.bound)); left > 0 {
 		w.fresh.Store(true)
 		w.expiry.Reset(left)
@@ -136,7 +144,7 @@ func (w *Watcher) synced(start time.Time) {
 func (w *Watcher) expire() {
 	w.fmu.Lock()
 	defer w.fmu.Unlock()
-	if left := time.Until(time.Unix(0, w.syncedAt.Load()).Add(w.bound)); left > 0 {
+	if left := time.Until(w.syncedAt.Add(w.bound)); left > 0 {
 		w.expiry.Reset(left)
 		return
 	}
@@ -149,9 +157,10 @@ func (w *Watcher) Last() int64 { return w.last.Load() }
 // ErrRunning means Run was called on a watcher that is already running.
 var ErrRunning = errors.New("changewatch: the watcher is already running")
 
-// Run applies changes until ctx ends: it starts after the log's last
-// change (caches built before hold nothing older than that only if they
-// were empty: start the watcher before serving), then reads the log on
+// Run applies changes until ctx ends. The first Run of a watcher starts
+// after the log's last change (caches built before hold nothing older than
+// that only if they were empty: start the watcher before serving); a later
+// Run goes on from where the previous one stopped. It reads the log on
 // every Notify and at least every poll interval.
 // Errors: ctx's error when it ends, ErrRunning, and the store's error when
 // the start cannot be read.
@@ -160,13 +169,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 		return ErrRunning
 	}
 	defer w.running.Store(false)
-	start := time.Now()
-	last, err := w.log.LastChange(ctx)
-	if err != nil {
-		return fmt.Errorf("changewatch: read the log's end: %w", err)
+	if err := w.begin(ctx); err != nil {
+		return err
 	}
-	w.last.Store(last)
-	w.synced(start)
 	t := time.NewTicker(w.poll)
 	defer t.Stop()
 	for {
@@ -182,28 +187,80 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 }
 
+// begin sets the first Run's start, or catches up a later Run.
+func (w *Watcher) begin(ctx context.Context) error {
+	w.mu.Lock()
+	started := w.started
+	w.mu.Unlock()
+	if started {
+		if err := w.CatchUp(ctx); err != nil {
+			w.onErr(err)
+		}
+		return nil
+	}
+	start := time.Now()
+	last, err := w.log.LastChange(ctx)
+	if err != nil {
+		return fmt.Errorf("changewatch: read the log's end: %w", err)
+	}
+	w.mu.Lock()
+	w.started = true
+	w.last.Store(last)
+	w.mu.Unlock()
+	w.synced(start)
+	return nil
+}
+
 // CatchUp reads and applies every change after the last one applied, now.
-// Run calls it; a transport may call it after reconnecting.
+// Run calls it; a transport may call it after reconnecting. Ids have no
+// gaps, so a first id past the next one, or a log whose end is behind the
+// watcher, means changes were missed: every cache is invalidated
+// (ErrMissedChanges goes to WithErrorLog) before the watcher counts itself
+// fresh.
 // Errors: the store's.
 func (w *Watcher) CatchUp(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	start := time.Now()
+	end, err := w.log.LastChange(ctx)
+	if err != nil {
+		return fmt.Errorf("changewatch: read the log's end: %w", err)
+	}
+	if end < w.last.Load() {
+		w.missed(end)
+	}
 	for {
-		cs, err := w.log.ChangesAfter(ctx, w.last.Load(), page)
+		last := w.last.Load()
+		cs, err := w.log.ChangesAfter(ctx, last, page)
 		if err != nil {
-			return fmt.Errorf("changewatch: read changes after %d: %w", w.last.Load(), err)
+			return fmt.Errorf("changewatch: read changes after %d: %w", last, err)
+		}
+		if (len(cs) > 0 && cs[0].ID != last+1) || (len(cs) == 0 && end > last) {
+			w.missed(last)
 		}
 		for _, c := range cs {
 			w.apply(c)
 			w.last.Store(c.ID)
 		}
 		if len(cs) < page {
+			if len(cs) == 0 && end > w.last.Load() {
+				w.last.Store(end) // pruned up to the end: nothing left to read
+			}
 			break
 		}
 	}
+	w.started = true
 	w.synced(start)
 	return nil
+}
+
+// missed invalidates everything after a gap and goes on from last.
+func (w *Watcher) missed(last int64) {
+	for _, t := range w.targets {
+		t.InvalidateAll()
+	}
+	w.last.Store(last)
+	w.onErr(ErrMissedChanges)
 }
 
 func (w *Watcher) apply(c workspace.Change) {

@@ -19,6 +19,7 @@ import (
 type recorder struct {
 	mu       sync.Mutex
 	ws, accs []uuid.UUID
+	all      int
 }
 
 func (r *recorder) Invalidate(id uuid.UUID) {
@@ -31,6 +32,12 @@ func (r *recorder) InvalidateAccount(id uuid.UUID) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.accs = append(r.accs, id)
+}
+
+func (r *recorder) InvalidateAll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.all++
 }
 
 func (r *recorder) seen() ([]uuid.UUID, []uuid.UUID) {
@@ -117,4 +124,36 @@ func TestWatcherRunsOnce(t *testing.T) {
 	go func() { _ = w.Run(ctx) }()
 	require.Eventually(t, w.Fresh, time.Second, time.Millisecond)
 	require.ErrorIs(t, w.Run(ctx), changewatch.ErrRunning)
+}
+
+// A log pruned past the watcher, or gone back, means changes were missed:
+// everything is invalidated before the watcher counts itself fresh, and a
+// later Run goes on from where the last one stopped.
+func TestWatcherInvalidatesAllWhenItMissedChanges(t *testing.T) {
+	s := memstore.New()
+	acct := uuid.New()
+	rec := &recorder{}
+	var errs []error
+	w := changewatch.New(s, []changewatch.Invalidator{rec}, changewatch.WithErrorLog(func(err error) { errs = append(errs, err) }))
+	require.NoError(t, w.CatchUp(context.Background()))
+	first := appendChange(t, s, uuid.New(), acct, workspace.ChangeMemberRoleChanged)
+	_, err := s.PruneChanges(context.Background(), first)
+	require.NoError(t, err)
+	require.NoError(t, w.CatchUp(context.Background()))
+	require.Equal(t, 1, rec.all, "pruned before it was read: everything invalidated")
+	require.ErrorIs(t, errs[0], changewatch.ErrMissedChanges)
+	require.Equal(t, first, w.Last())
+
+	next := appendChange(t, s, uuid.New(), acct, workspace.ChangeMemberRoleChanged)
+	require.NoError(t, w.CatchUp(context.Background()))
+	require.Equal(t, 1, rec.all, "no gap: nothing more")
+	require.Equal(t, next, w.Last())
+
+	// Stopped, a change, started again: the change is applied.
+	skipped := uuid.New()
+	appendChange(t, s, skipped, acct, workspace.ChangeMemberRemoved)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = w.Run(ctx) }()
+	require.Eventually(t, func() bool { ws, _ := rec.seen(); return len(ws) > 0 && ws[len(ws)-1] == skipped }, time.Second, time.Millisecond)
 }
