@@ -123,15 +123,9 @@ func TestWatcherCatchesUpAfterItsListenerIsKilled(t *testing.T) {
 	one := newServer(t, dsn, false)
 	two := newServer(t, dsn, true, changewatch.WithBound(2*time.Hour), changewatch.WithPollInterval(time.Hour))
 	ctx := context.Background()
-	_, w, err := one.ws.CreateAccount(ctx, workspace.NewAccount{Name: "Acme", Owner: "alice", Workspace: workspace.NewWorkspace{Name: "Sales"}})
-	require.NoError(t, err)
-	alice, err := one.ws.Switch(ctx, "alice", w.ID)
-	require.NoError(t, err)
-	actx := workspace.WithScope(ctx, alice)
-	_, token, err := one.team.Invite(actx, "bob@example.com", workspace.RoleAdmin)
-	require.NoError(t, err)
-	bob, err := one.team.Accept(ctx, "bob", token)
-	require.NoError(t, err)
+	tm := newTeam(t, one) // alice owns Sales, bob is admin
+	actx, bob := tm.actx, tm.bob
+	var err error
 	require.Eventually(t, func() bool { return two.watch.Last() > 0 }, 2*time.Second, time.Millisecond, "notifications arrive")
 	require.True(t, two.can(t, bob, rbac.ResourceTeam, rbac.ActionManage))
 
@@ -158,15 +152,9 @@ func TestWatcherFollowsAcrossADatabaseRestart(t *testing.T) {
 	one := newServer(t, dsn, false)
 	two := newServer(t, dsn, true)
 	ctx := context.Background()
-	_, w, err := one.ws.CreateAccount(ctx, workspace.NewAccount{Name: "Acme", Owner: "alice", Workspace: workspace.NewWorkspace{Name: "Sales"}})
-	require.NoError(t, err)
-	alice, err := one.ws.Switch(ctx, "alice", w.ID)
-	require.NoError(t, err)
-	actx := workspace.WithScope(ctx, alice)
-	_, token, err := one.team.Invite(actx, "bob@example.com", workspace.RoleAdmin)
-	require.NoError(t, err)
-	bob, err := one.team.Accept(ctx, "bob", token)
-	require.NoError(t, err)
+	tm := newTeam(t, one) // alice owns Sales, bob is admin
+	actx, bob := tm.actx, tm.bob
+	var err error
 	require.True(t, two.can(t, bob, rbac.ResourceTeam, rbac.ActionManage))
 
 	pg.Restart(t)

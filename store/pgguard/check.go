@@ -133,6 +133,19 @@ var neverScoped = map[string]string{
 	"CreateSchemaStmt":    "CREATE SCHEMA",
 }
 
+// forbidden refuses the statement kinds refused whatever they name.
+func (c *checker) forbidden(kind string) bool {
+	if reason, ok := neverRun[kind]; ok {
+		c.refuse("%s is refused on guarded connections", reason)
+		return true
+	}
+	if reason, ok := neverScoped[kind]; ok && !c.unscoped {
+		c.refuse("%s is refused on guarded connections outside workspace.Unscoped", reason)
+		return true
+	}
+	return false
+}
+
 func (c *checker) statement(s obj) {
 	kind, f := node(s)
 	if !dmlKinds[kind] && !harmlessUtility[kind] {
@@ -140,12 +153,7 @@ func (c *checker) statement(s obj) {
 		// string): decided by a full parse every time.
 		c.uncacheable = true
 	}
-	if reason, ok := neverRun[kind]; ok {
-		c.refuse("%s is refused on guarded connections", reason)
-		return
-	}
-	if reason, ok := neverScoped[kind]; ok && !c.unscoped {
-		c.refuse("%s is refused on guarded connections outside workspace.Unscoped", reason)
+	if c.forbidden(kind) {
 		return
 	}
 	switch kind {
@@ -309,12 +317,7 @@ func (c *checker) walk(v any) {
 		kind, f := node(v)
 		// Statements nest (CREATE TABLE AS EXECUTE, EXPLAIN EXECUTE,
 		// CREATE SCHEMA ... CREATE TRIGGER): refused wherever they stand.
-		if reason, ok := neverRun[kind]; ok {
-			c.refuse("%s is refused on guarded connections", reason)
-			return
-		}
-		if reason, ok := neverScoped[kind]; ok && !c.unscoped {
-			c.refuse("%s is refused on guarded connections outside workspace.Unscoped", reason)
+		if c.forbidden(kind) {
 			return
 		}
 		switch kind {
