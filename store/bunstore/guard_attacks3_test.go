@@ -101,4 +101,3 @@ func TestAttack3ExtensionFunctionsRunSQLText(t *testing.T) {
 		w.run(t, at)
 	}
 }
-
