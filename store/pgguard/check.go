@@ -266,6 +266,11 @@ var sqlRunners = map[string]bool{
 	"database_to_xml": true, "database_to_xmlschema": true, "database_to_xml_and_xmlschema": true,
 	"ts_stat": true, "ts_rewrite": true,
 	"dblink": true, "dblink_exec": true, "dblink_open": true, "dblink_send_query": true,
+	// Contrib modules that run SQL text (tablefunc is a trusted
+	// extension: a database owner can install it). Strict mode is what
+	// holds against the ones no list can know.
+	"crosstab": true, "crosstab2": true, "crosstab3": true, "crosstab4": true, "connectby": true,
+	"xpath_table": true,
 	// A table's files hold every workspace's rows (superusers and
 	// pg_read_server_files only; the app role should be neither).
 	"pg_read_file": true, "pg_read_binary_file": true, "pg_ls_dir": true, "pg_stat_file": true,

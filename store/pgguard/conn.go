@@ -1,6 +1,7 @@
 package pgguard
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"fmt"
@@ -139,7 +140,7 @@ func (g *guardConn) ExecContext(ctx context.Context, query string, args []driver
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if err := g.check(ctx, query, args); err != nil {
+	if err := g.check(ctx, query, args, execOptions); err != nil {
 		return nil, err
 	}
 	return e.ExecContext(ctx, query, args)
@@ -150,30 +151,49 @@ func (g *guardConn) QueryContext(ctx context.Context, query string, args []drive
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if err := g.check(ctx, query, args); err != nil {
+	if err := g.check(ctx, query, args, queryOptions); err != nil {
 		return nil, err
 	}
 	return q.QueryContext(ctx, query, args)
 }
 
+// options says which leading arguments pgx reads as options rather than
+// as $1, $2...: its Exec takes a query mode and a rewriter, its Query also
+// result formats (pgx v5 conn.go, exec and Query). Reading them otherwise
+// than pgx shifts every $n between the guard and the server.
+type options uint8
+
+const (
+	execOptions options = iota
+	queryOptions
+)
+
 // check is the guard's verdict on one statement of this connection.
-func (g *guardConn) check(ctx context.Context, query string, args []driver.NamedValue) error {
+func (g *guardConn) check(ctx context.Context, query string, args []driver.NamedValue, opts options) error {
+	// The driver gets the caller's own byte slices: copied, so that what
+	// was checked is what pgx encodes.
+	for i := range args {
+		if b, ok := args[i].Value.([]byte); ok {
+			args[i].Value = bytes.Clone(b)
+		}
+	}
 	if g.pg == nil {
 		return g.c.g.Check(ctx, query, args)
 	}
 	if err := g.readsAsParsed(); err != nil {
 		return err
 	}
-	// pgx reads leading arguments as options: a query mode, result
-	// formats, a rewriter. The $n of the statement are the rest.
 	mode := g.mode
 	for len(args) > 0 {
 		switch v := args[0].Value.(type) {
 		case pgx.QueryExecMode:
 			mode = v
-		case pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
 		case pgx.QueryRewriter:
 			return fmt.Errorf("%w: a pgx.QueryRewriter (%T) would change the statement after the guard read it", ErrUnscopedQuery, v)
+		case pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
+			if opts != queryOptions {
+				return g.checkArgs(ctx, query, args, mode) // an argument to Exec
+			}
 		default:
 			return g.checkArgs(ctx, query, args, mode)
 		}
@@ -257,7 +277,7 @@ func (s *guardStmt) Query(args []driver.Value) (driver.Rows, error) {
 }
 
 func (s *guardStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if err := s.conn.check(ctx, s.query, args); err != nil {
+	if err := s.conn.check(ctx, s.query, args, execOptions); err != nil {
 		return nil, err
 	}
 	if e, ok := s.inner.(driver.StmtExecContext); ok {
@@ -267,7 +287,7 @@ func (s *guardStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 }
 
 func (s *guardStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	if err := s.conn.check(ctx, s.query, args); err != nil {
+	if err := s.conn.check(ctx, s.query, args, queryOptions); err != nil {
 		return nil, err
 	}
 	if q, ok := s.inner.(driver.StmtQueryContext); ok {
