@@ -132,6 +132,10 @@ func refused() []string {
 		"SELECT histogram_bounds FROM pg_stats WHERE tablename = 'agents'",
 		"SELECT stavalues1 FROM pg_catalog.pg_statistic",
 		"SELECT encode(pg_read_binary_file(pg_relation_filepath('contacts')), 'escape')",
+		// found by the third attack
+		"SELECT row_name FROM crosstab('SELECT name, name, name FROM contacts') AS ct(row_name text, c1 text)",
+		"SELECT keyid FROM connectby('contacts', 'name', 'name', 'x', 0) AS t(keyid text, parent_keyid text, level int)",
+		"SELECT n FROM xpath_table('name', '''<a/>''', 'contacts', '/a', 'true') AS t(n text, x text)",
 		// shapes that escape bun's hooks
 		`SELECT count(*) FROM "agents" AS "agent"`,
 		`SELECT * FROM agents WHERE workspace_id = '` + a + `' OR TRUE`,
