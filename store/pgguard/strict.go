@@ -171,6 +171,7 @@ func VerifyKey(ctx context.Context, db RowQuerier) error {
 }
 
 // VerifyViews checks, through db (the app role's connection), that no
+// SECURITY DEFINER function of another role is the role's to call, and no
 // view or materialized view the role may read shows rows of tables
 // (names, optionally schema-qualified) with someone else's rights: a view
 // runs as its owner, so unless it is security_invoker the policies judge
@@ -206,6 +207,21 @@ func VerifyViews(ctx context.Context, db RowQuerier, tables ...string) error {
 	}
 	if views.Valid {
 		return fmt.Errorf("%w: the role may read %s, which show rows of strict tables with their owner's rights (make views security_invoker; a materialized view holds every row it was refreshed with)", ErrNotStrict, views.String)
+	}
+	// A SECURITY DEFINER function runs as its owner too, and PostgreSQL
+	// records no dependency of a function body on the tables it reads: any
+	// such function the role may call, owned by another role, is flagged.
+	var definers sql.NullString
+	err = db.QueryRowContext(ctx, `SELECT string_agg(p.oid::pg_catalog.regprocedure::text, ', ')
+		FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+		WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+		  AND p.proowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+		  AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')`).Scan(&definers)
+	if err != nil {
+		return fmt.Errorf("pgguard: verify definer functions: %w", err)
+	}
+	if definers.Valid {
+		return fmt.Errorf("%w: the role may call %s, SECURITY DEFINER functions of another role, which read with their owner's rights (revoke EXECUTE from the app role, or make them SECURITY INVOKER)", ErrNotStrict, definers.String)
 	}
 	return nil
 }
