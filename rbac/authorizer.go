@@ -123,9 +123,11 @@ func compileBuiltins(m *matrix) ([]compiledRole, error) {
 // Can reports whether the scope in ctx may do action on resource. The
 // user's role is read from the memberships (Scope.Role is not trusted); a
 // scope whose workspace is gone, whose user is no longer a member, or whose
-// account id does not match the workspace's is denied. An unregistered
-// permission is denied. Errors: workspace.ErrNoScope, and the store's errors
-// when the workspace has to be loaded.
+// account id does not match the workspace's is denied. A permission no
+// resource registers is an error, not a denial: a typo would otherwise deny
+// everyone silently. Errors: ErrUnknownPermission (wraps
+// workspace.ErrInvalid), workspace.ErrNoScope, and the store's errors when
+// the workspace has to be loaded.
 func (a *Authorizer) Can(ctx context.Context, resource, action string) (bool, error) {
 	sc, ok := workspace.ScopeFrom(ctx)
 	if !ok {
@@ -136,11 +138,16 @@ func (a *Authorizer) Can(ctx context.Context, resource, action string) (bool, er
 
 func (a *Authorizer) decide(ctx context.Context, sc workspace.Scope, resource, action string) (bool, error) {
 	bit, known := a.matrix.index[Permission{resource, action}]
+	if !known {
+		// A typo ("agentz") must not pass for a refusal: it would deny
+		// everyone, silently, until someone noticed.
+		return false, a.unknown(resource, action)
+	}
 	s, err := a.snapshot(ctx, sc.WorkspaceID, sc.UserID)
 	if err != nil {
 		return false, err
 	}
-	if !known || s.account != sc.AccountID {
+	if s.account != sc.AccountID {
 		return false, nil
 	}
 	r := s.roleOf(sc.UserID)
@@ -150,9 +157,14 @@ func (a *Authorizer) decide(ctx context.Context, sc workspace.Scope, resource, a
 	return s.roles[r].has(bit), nil
 }
 
+// unknown is the error for a permission the Authorizer does not register.
+func (a *Authorizer) unknown(resource, action string) error {
+	return fmt.Errorf("%w: %s:%s is not a registered permission (WithResource registers host resources)", ErrUnknownPermission, resource, action)
+}
+
 // Require returns nil when the scope in ctx may do action on resource (see
 // Can). Errors: ErrForbidden (which is workspace.ErrForbidden) when it may
-// not, workspace.ErrNoScope, and the store's errors.
+// not, ErrUnknownPermission, workspace.ErrNoScope, and the store's errors.
 func (a *Authorizer) Require(ctx context.Context, resource, action string) error {
 	sc, ok := workspace.ScopeFrom(ctx)
 	if !ok {

@@ -34,9 +34,12 @@ type Explanation struct {
 // Explain decides like Can and says which role and which rule allowed or
 // denied. It runs Casbin itself (EnforceEx) on the workspace's compiled
 // policy, so it is slow (a fresh enforcer per call) and meant for audits and
-// debugging, not for every request. Errors: workspace.ErrNoScope, the
-// store's errors, and Casbin's.
+// debugging, not for every request. Errors: ErrUnknownPermission (as Can),
+// workspace.ErrNoScope, the store's errors, and Casbin's.
 func (a *Authorizer) Explain(ctx context.Context, resource, action string) (Explanation, error) {
+	if _, known := a.matrix.index[Permission{resource, action}]; !known {
+		return Explanation{}, a.unknown(resource, action)
+	}
 	sc, s, r, err := a.actor(ctx)
 	if err != nil {
 		return Explanation{}, err
@@ -67,8 +70,6 @@ func (a *Authorizer) Explain(ctx context.Context, resource, action string) (Expl
 	if ok {
 		ex.Rule = rule
 		ex.Reason = fmt.Sprintf("role %s allows %s:%s by rule %v", role.name, resource, action, rule)
-	} else if _, known := a.matrix.index[ex.Permission]; !known {
-		ex.Reason = fmt.Sprintf("%s:%s is not a registered permission", resource, action)
 	} else {
 		ex.Reason = fmt.Sprintf("role %s has no rule for %s:%s", role.name, resource, action)
 	}

@@ -43,8 +43,6 @@ func TestMatrix(t *testing.T) {
 		{"reports:delete", "oa"},
 		{"squads:update", "oam"},
 		{"channels:delete", "oa"},
-		{"reports:manage", ""},
-		{"nothing:read", ""},
 	}
 	for _, c := range cases {
 		p, err := rbac.ParsePermission(c.perm)
@@ -55,6 +53,15 @@ func TestMatrix(t *testing.T) {
 				want = want || string(l) == string(role[0])
 			}
 			require.Equal(t, want, e.can(user, ws, p.Resource, p.Action), "%s as %s", c.perm, role)
+		}
+	}
+	// Unregistered permissions are an error, for every role.
+	for _, perm := range []string{"reports:manage", "nothing:read"} {
+		p, err := rbac.ParsePermission(perm)
+		require.NoError(t, err)
+		for _, user := range users {
+			_, err := e.authz.Can(e.as(user, ws), p.Resource, p.Action)
+			require.ErrorIs(t, err, rbac.ErrUnknownPermission, perm)
 		}
 	}
 }

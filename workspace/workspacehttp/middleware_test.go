@@ -206,7 +206,7 @@ func TestProblemMapping(t *testing.T) {
 		{rbac.ErrForbidden, 403, "forbidden"},
 		{workspace.ErrInvalid, 422, "invalid"},
 		{rbac.ErrUnknownRole, 422, "invalid"},
-		{rbac.ErrUnknownPermission, 422, "invalid"},
+		{rbac.ErrUnknownPermission, 500, "internal"},
 		{workspace.ErrConflict, 409, "conflict"},
 		{rbac.ErrRoleInUse, 409, "conflict"},
 		{workspace.ErrPlanLimit, 402, "plan-limit"},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/workspacekit/workspacekit/membership"
+	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -33,6 +34,9 @@ var mapping = []struct {
 	detail string
 }{
 	{ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "Sign in to continue."},
+	// The host asked for a permission it never registered: its bug, not
+	// the client's input (the error wraps ErrInvalid, hence first).
+	{rbac.ErrUnknownPermission, http.StatusInternalServerError, "internal", "Something went wrong on our side."},
 	{membership.ErrTokenUnknown, http.StatusNotFound, "invitation-unknown", "This invitation does not exist."},
 	{membership.ErrTokenExpired, http.StatusGone, "invitation-expired", "This invitation has expired; ask for a new one."},
 	{membership.ErrTokenRevoked, http.StatusGone, "invitation-revoked", "This invitation was revoked."},
@@ -66,7 +70,8 @@ var mapping = []struct {
 //	workspace.ErrLastWorkspace             409 last-workspace
 //	workspace.ErrPlanLimit                 402 plan-limit (rbac.ErrTooManyRoles wraps it)
 //	workspace.ErrConflict                  409 conflict (rbac.ErrRoleInUse wraps it)
-//	workspace.ErrInvalid                   422 invalid (rbac.ErrUnknownRole, ErrUnknownPermission wrap it)
+//	workspace.ErrInvalid                   422 invalid (rbac.ErrUnknownRole wraps it)
+//	rbac.ErrUnknownPermission              500 internal (a permission the host never registered)
 func ProblemOf(err error) Problem {
 	for _, m := range mapping {
 		if errors.Is(err, m.err) {
