@@ -938,6 +938,18 @@ func TestAttack9SessionLevelKeyDoesNotSurviveOnThePool(t *testing.T) {
 	e.requireBUnchanged(t)
 }
 
+// requireNoKeyAfterATransactionOfA runs a transaction of A on the app's
+// one-connection pool, then checks that the connection, outside any
+// transaction, carries no key for its next borrower.
+func (e *saEnv) requireNoKeyAfterATransactionOfA(t *testing.T) {
+	t.Helper()
+	require.NoError(t, e.host.Atomic(e.a.ctx, func(ctx context.Context) error { return nil }))
+	var key sql.NullString
+	require.NoError(t, e.app.QueryRowContext(context.Background(), "SELECT current_setting('"+bunstore.SettingWorkspace+"', true)").Scan(&key))
+	require.Empty(t, key.String, "HOLE: the pooled connection carries B's key into the next borrower")
+	e.requireCleanPool(t, e.app)
+}
+
 // TestAttack9ClientEncodingLeavesASessionKeyOnThePool: the encoding
 // mismatch of TestAttack8ClientEncodingHidesStatementsFromTheGuard, at
 // session level, outside a transaction: the key stays on the pooled
@@ -960,11 +972,7 @@ func TestAttack9ClientEncodingLeavesASessionKeyOnThePool(t *testing.T) {
 		}
 	}
 	_, _ = e.app.ExecContext(ctx, "SET client_encoding = 'UTF8'")
-	require.NoError(t, e.host.Atomic(e.a.ctx, func(ctx context.Context) error { return nil }))
-	var key sql.NullString
-	require.NoError(t, e.app.QueryRowContext(context.Background(), "SELECT current_setting('"+bunstore.SettingWorkspace+"', true)").Scan(&key))
-	require.Empty(t, key.String, "HOLE: the pooled connection carries B's key into the next borrower")
-	e.requireCleanPool(t, e.app)
+	e.requireNoKeyAfterATransactionOfA(t)
 }
 
 // TestAttack9DoBlockUnderUnscopedLeavesASessionKeyOnThePool: under
@@ -980,11 +988,7 @@ func TestAttack9DoBlockUnderUnscopedLeavesASessionKeyOnThePool(t *testing.T) {
 	if err != nil {
 		require.True(t, saRefused(err), "%v", err)
 	}
-	require.NoError(t, e.host.Atomic(e.a.ctx, func(ctx context.Context) error { return nil }))
-	var key sql.NullString
-	require.NoError(t, e.app.QueryRowContext(context.Background(), "SELECT current_setting('"+bunstore.SettingWorkspace+"', true)").Scan(&key))
-	require.Empty(t, key.String, "HOLE: the pooled connection carries B's key into the next borrower")
-	e.requireCleanPool(t, e.app)
+	e.requireNoKeyAfterATransactionOfA(t)
 }
 
 // TestAttack9KeyDefaultsRefuseNewStrictConnections: a role or database

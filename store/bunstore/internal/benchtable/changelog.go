@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -245,27 +244,13 @@ func changeLogParallel(ctx context.Context, db *bun.DB, clients, rounds int, rou
 		}
 	}
 	run := func(rs []*roleChanger, d time.Duration) (float64, error) {
-		var n atomic.Int64
-		var first atomic.Value
-		var wg sync.WaitGroup
-		stop := time.Now().Add(d)
-		for _, r := range rs {
-			wg.Go(func() {
-				for time.Now().Before(stop) {
-					if err := r.step(ctx); err != nil {
-						first.CompareAndSwap(nil, err)
-						return
-					}
-					n.Add(1)
-				}
-			})
+		workers := make([]func(context.Context) error, len(rs))
+		for k, r := range rs {
+			workers[k] = r.step
 		}
-		wg.Wait()
-		if err, ok := first.Load().(error); ok {
-			return 0, err
-		}
-		return float64(n.Load()) / d.Seconds(), nil
+		return rate(ctx, workers, d)
 	}
+
 	for _, rs := range sides {
 		if _, err := run(rs, round/2); err != nil {
 			return err

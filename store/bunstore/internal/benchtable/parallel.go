@@ -34,27 +34,13 @@ func parallelTable(ctx context.Context, e *env, clients, rounds int, round time.
 	}
 	run := func(db *bun.DB, d time.Duration) (float64, error) {
 		tx := e.pkTx(db)
-		var n atomic.Int64
-		var first atomic.Value
-		var wg sync.WaitGroup
-		stop := time.Now().Add(d)
-		for range clients {
-			wg.Go(func() {
-				for time.Now().Before(stop) {
-					if err := tx(ctx); err != nil {
-						first.CompareAndSwap(nil, err)
-						return
-					}
-					n.Add(1)
-				}
-			})
+		workers := make([]func(context.Context) error, clients)
+		for k := range workers {
+			workers[k] = tx
 		}
-		wg.Wait()
-		if err, ok := first.Load().(error); ok {
-			return 0, err
-		}
-		return float64(n.Load()) / d.Seconds(), nil
+		return rate(ctx, workers, d)
 	}
+
 	for _, s := range sides { // warm-up: open and prepare every connection
 		if _, err := run(s.db, round/2); err != nil {
 			return err
@@ -83,4 +69,30 @@ func parallelTable(ctx context.Context, e *env, clients, rounds int, round time.
 	}
 	fmt.Printf("\nstrict mode's cost under load (plain tx/s / strict tx/s): median round ratio %.3fx (95%%: %.3f-%.3f)\n", m, lo, hi)
 	return nil
+}
+
+// rate runs every worker in a loop of its own for d and returns the
+// completed calls per second of all of them; the first error stops its
+// worker and is returned.
+func rate(ctx context.Context, workers []func(context.Context) error, d time.Duration) (float64, error) {
+	var n atomic.Int64
+	var first atomic.Value
+	var wg sync.WaitGroup
+	stop := time.Now().Add(d)
+	for _, w := range workers {
+		wg.Go(func() {
+			for time.Now().Before(stop) {
+				if err := w(ctx); err != nil {
+					first.CompareAndSwap(nil, err)
+					return
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if err, ok := first.Load().(error); ok {
+		return 0, err
+	}
+	return float64(n.Load()) / d.Seconds(), nil
 }
