@@ -9,6 +9,19 @@ import (
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
+// AcceptAndEnter is Accept followed by workspace.WithScope: it returns
+// ctx carrying the new member's scope in the invitation's workspace, ready
+// for scoped calls, and the scope itself.
+//
+// Errors: those of Accept; on an error ctx is returned unchanged.
+func (s *Service) AcceptAndEnter(ctx context.Context, user workspace.UserID, token string) (context.Context, workspace.Scope, error) {
+	sc, err := s.Accept(ctx, user, token)
+	if err != nil {
+		return ctx, workspace.Scope{}, err
+	}
+	return workspace.WithScope(ctx, sc), sc, nil
+}
+
 // Accept turns an invitation into a membership: user joins the invitation's
 // workspace with the role chosen at invitation, and gets the scope to switch
 // into it. A token works once; of two concurrent accepts exactly one wins.

@@ -203,7 +203,7 @@ func (s *Service) checkInvitation(ctx context.Context, id uuid.UUID) (workspace.
 	if err != nil {
 		return sc, err
 	}
-	if err := s.authz.Require(ctx, ResourceTeam, ActionManage); err != nil {
+	if err := s.authz.Require(ctx, workspace.ResourceTeam, workspace.ActionManage); err != nil {
 		return sc, err
 	}
 	inv, err := s.store.GetInvitation(ctx, sc.WorkspaceID, id)
@@ -251,7 +251,7 @@ func (s *Service) lockPending(ctx context.Context, workspaceID, id uuid.UUID) (I
 // authorizer's cache; inside one (after the workspace lock) from data read
 // in the transaction, which is what makes a concurrent demotion win.
 func (s *Service) mayGrant(ctx context.Context, roles ...workspace.Role) error {
-	if err := s.authz.Require(ctx, ResourceTeam, ActionManage); err != nil {
+	if err := s.authz.Require(ctx, workspace.ResourceTeam, workspace.ActionManage); err != nil {
 		return err
 	}
 	for _, r := range roles {
@@ -276,26 +276,46 @@ func (s *Service) roleDefined(ctx context.Context, workspaceID uuid.UUID, role w
 	return err
 }
 
-// Pending lists the active workspace's pending invitations (expired ones
-// included: see Invitation.Expired), oldest first. Token hashes are cleared.
+// Pending lists the active workspace's invitations that can still be
+// accepted (pending and not expired at the service's clock), oldest first.
+// Token hashes are cleared.
 //
 // Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:read).
 func (s *Service) Pending(ctx context.Context) ([]Invitation, error) {
+	return s.listPending(ctx, false)
+}
+
+// Expired lists the active workspace's pending invitations whose time ran
+// out (at the service's clock), oldest first: the ones to offer a Resend
+// for. They hold no seat and their tokens are refused with ErrTokenExpired.
+// Token hashes are cleared.
+//
+// Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:read).
+func (s *Service) Expired(ctx context.Context) ([]Invitation, error) {
+	return s.listPending(ctx, true)
+}
+
+func (s *Service) listPending(ctx context.Context, expired bool) ([]Invitation, error) {
 	sc, err := workspace.RequireScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authz.Require(ctx, ResourceTeam, ActionRead); err != nil {
+	if err := s.authz.Require(ctx, workspace.ResourceTeam, workspace.ActionRead); err != nil {
 		return nil, err
 	}
 	invs, err := s.store.ListPendingInvitations(ctx, sc.WorkspaceID)
 	if err != nil {
 		return nil, err
 	}
-	for i := range invs {
-		invs[i].TokenHash = nil
+	now := s.clock()
+	out := invs[:0]
+	for _, inv := range invs {
+		if inv.Expired(now) == expired {
+			inv.TokenHash = nil
+			out = append(out, inv)
+		}
 	}
-	return invs, nil
+	return out, nil
 }
 
 func (s *Service) meta(sc workspace.Scope, at time.Time) workspace.EventMeta {

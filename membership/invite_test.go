@@ -120,6 +120,69 @@ func TestAcceptGivesTheInvitedRole(t *testing.T) {
 	require.ErrorIs(t, err, membership.ErrTokenUsed)
 }
 
+func TestAcceptAndEnterGivesTheScopedContext(t *testing.T) {
+	e := newEnv(t, unlimited)
+	owner, sales := e.Account(t, "alice", "Sales")
+	_, token, err := e.Team.Invite(owner, "bob@example.com", workspace.RoleMember)
+	require.NoError(t, err)
+
+	bob, sc, err := e.Team.AcceptAndEnter(context.Background(), "bob", token)
+	require.NoError(t, err)
+	require.Equal(t, sales.ID, sc.WorkspaceID)
+	got, ok := workspace.ScopeFrom(bob)
+	require.True(t, ok)
+	require.Equal(t, sc, got)
+	require.NoError(t, e.Authz.Require(bob, "agents", "create"))
+
+	again, sc, err := e.Team.AcceptAndEnter(context.Background(), "carol", token)
+	require.ErrorIs(t, err, membership.ErrTokenUsed)
+	require.Equal(t, workspace.Scope{}, sc)
+	_, ok = workspace.ScopeFrom(again)
+	require.False(t, ok, "a refused accept puts no scope in the context")
+}
+
+func TestPendingLeavesExpiredInvitationsToExpired(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	st := testenv.New(t, unlimited)
+	team := membership.New(st.Store, st.Authz, unlimited, membership.WithClock(clock), membership.WithInvitationTTL(time.Hour))
+	owner, _ := st.Account(t, "alice", "Sales")
+	viewer := st.Join(t, owner, "vic", workspace.RoleViewer)
+	other, _ := st.Account(t, "mallory", "Mallory's")
+	_, _, err := team.Invite(other, "foreign@example.com", workspace.RoleMember)
+	require.NoError(t, err)
+
+	old, _, err := team.Invite(owner, "old@example.com", workspace.RoleMember)
+	require.NoError(t, err)
+	now = now.Add(30 * time.Minute)
+	live, _, err := team.Invite(owner, "live@example.com", workspace.RoleMember)
+	require.NoError(t, err)
+	now = now.Add(30 * time.Minute) // old's hour is up to the instant
+
+	emails := func(invs []membership.Invitation, err error) []string {
+		t.Helper()
+		require.NoError(t, err)
+		var out []string
+		for _, inv := range invs {
+			require.Nil(t, inv.TokenHash)
+			out = append(out, inv.Email)
+		}
+		return out
+	}
+	require.Equal(t, []string{live.Email}, emails(team.Pending(owner)))
+	require.Equal(t, []string{old.Email}, emails(team.Expired(owner)))
+	require.Equal(t, []string{live.Email}, emails(team.Pending(viewer)), "team:read is enough")
+
+	// Resend renews an expired one: it moves back to Pending.
+	_, _, err = team.Resend(owner, old.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{old.Email, live.Email}, emails(team.Pending(owner)))
+	require.Empty(t, emails(team.Expired(owner)))
+
+	_, err = team.Expired(context.Background())
+	require.ErrorIs(t, err, workspace.ErrNoScope)
+}
+
 func TestAcceptRefusalsAreDistinctAndChangeNothing(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }

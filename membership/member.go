@@ -23,7 +23,7 @@ func (s *Service) Member(ctx context.Context, user workspace.UserID) (Member, er
 	if err := workspace.ValidateUser(user); err != nil {
 		return Member{}, err
 	}
-	if err := s.authz.Require(ctx, ResourceTeam, ActionRead); err != nil {
+	if err := s.authz.Require(ctx, workspace.ResourceTeam, workspace.ActionRead); err != nil {
 		return Member{}, err
 	}
 	a, err := s.store.GetAccess(ctx, sc.WorkspaceID, user)

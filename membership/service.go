@@ -73,13 +73,6 @@ func New(store Store, authz Authorizer, plans workspace.Plans, opts ...Option) *
 	return s
 }
 
-// Resources and actions this service checks (see the matrix in package rbac).
-const (
-	ResourceTeam = "team"
-	ActionRead   = "read"
-	ActionManage = "manage"
-)
-
 type nopPublisher struct{}
 
 func (nopPublisher) Publish(context.Context, workspace.Event) {}

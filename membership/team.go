@@ -46,7 +46,7 @@ func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
 	if p.Limit == 0 {
 		p.Limit = workspace.DefaultPageSize
 	}
-	if err := s.authz.Require(ctx, ResourceTeam, ActionRead); err != nil {
+	if err := s.authz.Require(ctx, workspace.ResourceTeam, workspace.ActionRead); err != nil {
 		return nil, err
 	}
 	w, err := s.store.GetWorkspace(ctx, sc.WorkspaceID)
@@ -214,7 +214,7 @@ func (s *Service) manageMember(ctx context.Context, user workspace.UserID) (work
 	if err := workspace.ValidateUser(user); err != nil {
 		return sc, workspace.Membership{}, err
 	}
-	if err := s.authz.Require(ctx, ResourceTeam, ActionManage); err != nil {
+	if err := s.authz.Require(ctx, workspace.ResourceTeam, workspace.ActionManage); err != nil {
 		return sc, workspace.Membership{}, err
 	}
 	m, err := s.member(ctx, sc, user)

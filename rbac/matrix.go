@@ -19,19 +19,20 @@ const (
 	ResourceAPIKeys       = "api_keys"
 	ResourceIntegrations  = "integrations"
 	ResourceReports       = "reports"
-	ResourceSettings      = "settings"
-	ResourceTeam          = "team"
+	ResourceSettings      = workspace.ResourceSettings
+	ResourceTeam          = workspace.ResourceTeam
 )
 
-// The product's actions. Export exists on reports only, manage on team and
-// settings.
+// The product's actions (the same constants as package workspace's, named
+// here too so host code needs one import). Export exists on reports only,
+// manage on team and settings.
 const (
-	ActionRead   = "read"
-	ActionCreate = "create"
-	ActionUpdate = "update"
-	ActionDelete = "delete"
-	ActionExport = "export"
-	ActionManage = "manage"
+	ActionRead   = workspace.ActionRead
+	ActionCreate = workspace.ActionCreate
+	ActionUpdate = workspace.ActionUpdate
+	ActionDelete = workspace.ActionDelete
+	ActionExport = workspace.ActionExport
+	ActionManage = workspace.ActionManage
 )
 
 var crud = []string{ActionRead, ActionCreate, ActionUpdate, ActionDelete}

@@ -60,8 +60,8 @@ func TestDeleteRemovesEverythingAndStopsScopes(t *testing.T) {
 	// Scopes that still point at the deleted workspace stop working at once.
 	require.ErrorIs(t, e.Authz.Require(bob, "agents", "read"), workspace.ErrForbidden)
 	require.ErrorIs(t, e.Authz.Require(ctx, "agents", "read"), workspace.ErrForbidden)
-	_, err = e.WS.Update(ctx, workspace.Changes{Name: ptr("Back")})
-	require.Error(t, err)
+	_, err = e.WS.Update(ctx, sales.ID, workspace.Changes{Name: ptr("Back")})
+	require.ErrorIs(t, err, workspace.ErrNotFound)
 	_, _, err = e.Team.Invite(ctx, "dan@example.com", workspace.RoleMember)
 	require.Error(t, err)
 

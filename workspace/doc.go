@@ -6,11 +6,27 @@
 // # The active workspace
 //
 // Every action happens inside the active workspace. A request gets one by
-// Service.Switch (no new login: the user's role in the target is read fresh
-// from the store) and carries it with WithScope; everything scoped reads it
-// with ScopeFrom and fails closed with ErrNoScope when there is none. The
-// only way around a missing scope is Unscoped, which needs a reason and is
-// logged.
+// Service.Enter (Switch, which needs no new login: the user's role in the
+// target is read fresh from the store, then WithScope); everything scoped
+// reads it with ScopeFrom and fails closed with ErrNoScope when there is
+// none. The only way around a missing scope is Unscoped, which needs a
+// reason and is logged.
+//
+// # Who acts, on which workspace
+//
+// One rule for every service of the library:
+//
+//   - Calls a user makes before any workspace is active take the user
+//     explicitly: CreateAccount, Switch, Enter, Get, List (the selector),
+//     Revalidate, and membership's Accept. There is no scope to read yet.
+//   - Every other call reads the actor from the scope in ctx and fails with
+//     ErrNoScope without one.
+//   - Calls on the active workspace's content (Create of a sibling workspace
+//     in its account, the team, invitations, roles, host records) act on the
+//     scope's workspace. Calls on a workspace as an item of Settings >
+//     Workspaces (Update, Delete) name it by id; the actor's role is read
+//     fresh in that workspace, which need not be the active one, and a
+//     workspace the actor cannot access is ErrNotFound.
 //
 // # Lifecycle
 //

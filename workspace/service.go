@@ -96,12 +96,18 @@ func (s *Service) purgeList() []namedPurge {
 	return append([]namedPurge(nil), s.purges...)
 }
 
-// Resources and actions the lifecycle service checks. They are part of the
-// permission matrix in package rbac.
+// The actions of the permission matrix, defined once here for every
+// package (rbac and membership refer to these), and the two resources the
+// library's own services check: settings (this service) and team (package
+// membership). The host's resources are listed in package rbac.
 const (
+	ActionRead   = "read"
+	ActionCreate = "create"
+	ActionUpdate = "update"
+	ActionDelete = "delete"
+	ActionExport = "export"
+	ActionManage = "manage"
+
 	ResourceSettings = "settings"
-	ActionCreate     = "create"
-	ActionRead       = "read"
-	ActionUpdate     = "update"
-	ActionDelete     = "delete"
+	ResourceTeam     = "team"
 )

@@ -47,3 +47,17 @@ func (s *Service) refusalReason(ctx context.Context, user UserID, target uuid.UU
 	}
 	return fmt.Sprintf("user %q is not a member", user)
 }
+
+// Enter is Switch followed by WithScope: it returns ctx carrying the scope
+// of user in target, ready for every scoped call, and the scope itself (to
+// store in a session or a job). Use it wherever a request or a job starts
+// acting in a workspace.
+//
+// Errors: those of Switch.
+func (s *Service) Enter(ctx context.Context, user UserID, target uuid.UUID) (context.Context, Scope, error) {
+	sc, err := s.Switch(ctx, user, target)
+	if err != nil {
+		return ctx, Scope{}, err
+	}
+	return WithScope(ctx, sc), sc, nil
+}

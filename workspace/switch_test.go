@@ -114,11 +114,12 @@ func TestGet(t *testing.T) {
 func TestUpdate(t *testing.T) {
 	e := newEnv(t, unlimited)
 	ctx, sales := e.Account(t, "alice", "Sales")
-	_, err := e.WS.Create(ctx, workspace.NewWorkspace{Name: "Support"})
+	support, err := e.WS.Create(ctx, workspace.NewWorkspace{Name: "Support"})
 	require.NoError(t, err)
 	viewer := e.Join(t, ctx, "vic", workspace.RoleViewer)
+	_, foreign := e.Account(t, "mallory", "Mallory's")
 
-	w, err := e.WS.Update(ctx, workspace.Changes{Name: ptr(" Sales EU "), Description: ptr("Europe")})
+	w, err := e.WS.Update(ctx, sales.ID, workspace.Changes{Name: ptr(" Sales EU "), Description: ptr("Europe")})
 	require.NoError(t, err)
 	require.Equal(t, "Sales EU", w.Name)
 	require.Equal(t, "Europe", w.Description)
@@ -127,22 +128,57 @@ func TestUpdate(t *testing.T) {
 	require.Equal(t, "Sales", ev.Before.Name)
 	require.Equal(t, "Sales EU", ev.After.Name)
 
+	// Settings > Workspaces: another workspace than the active one, decided
+	// by the caller's role there.
+	s2, err := e.WS.Update(ctx, support.ID, workspace.Changes{Description: ptr("Tickets")})
+	require.NoError(t, err)
+	require.Equal(t, "Tickets", s2.Description)
+
 	for name, tc := range map[string]struct {
 		ctx context.Context
+		id  uuid.UUID
 		c   workspace.Changes
 		err error
 	}{
-		"no scope":   {context.Background(), workspace.Changes{Name: ptr("X")}, workspace.ErrNoScope},
-		"viewer":     {viewer, workspace.Changes{Name: ptr("X")}, workspace.ErrForbidden},
-		"taken name": {ctx, workspace.Changes{Name: ptr("SUPPORT")}, workspace.ErrConflict},
-		"empty name": {ctx, workspace.Changes{Name: ptr(" ")}, workspace.ErrInvalid},
-		"long desc":  {ctx, workspace.Changes{Description: ptr(string(make([]rune, 501)))}, workspace.ErrInvalid},
-		"long name":  {ctx, workspace.Changes{Name: ptr(string(make([]byte, 65)))}, workspace.ErrInvalid},
+		"no scope":          {context.Background(), sales.ID, workspace.Changes{Name: ptr("X")}, workspace.ErrNoScope},
+		"viewer":            {viewer, sales.ID, workspace.Changes{Name: ptr("X")}, workspace.ErrForbidden},
+		"viewer, not there": {viewer, support.ID, workspace.Changes{Name: ptr("X")}, workspace.ErrNotFound},
+		"foreign workspace": {ctx, foreign.ID, workspace.Changes{Name: ptr("X")}, workspace.ErrNotFound},
+		"unknown id":        {ctx, workspace.NewID(), workspace.Changes{Name: ptr("X")}, workspace.ErrNotFound},
+		"taken name":        {ctx, sales.ID, workspace.Changes{Name: ptr("SUPPORT")}, workspace.ErrConflict},
+		"empty name":        {ctx, sales.ID, workspace.Changes{Name: ptr(" ")}, workspace.ErrInvalid},
+		"long desc":         {ctx, sales.ID, workspace.Changes{Description: ptr(string(make([]rune, 501)))}, workspace.ErrInvalid},
+		"long name":         {ctx, sales.ID, workspace.Changes{Name: ptr(string(make([]byte, 65)))}, workspace.ErrInvalid},
 	} {
-		_, err := e.WS.Update(tc.ctx, tc.c)
+		_, err := e.WS.Update(tc.ctx, tc.id, tc.c)
 		require.ErrorIs(t, err, tc.err, name)
 	}
 	got, err := e.WS.Get(context.Background(), "alice", sales.ID)
 	require.NoError(t, err)
 	require.Equal(t, w, got, "refused updates change nothing")
+	got, err = e.WS.Get(context.Background(), "mallory", foreign.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Mallory's", got.Name, "a foreign workspace is untouched")
+}
+
+func TestEnterIsSwitchInTheContext(t *testing.T) {
+	e := newEnv(t, unlimited)
+	ctx, sales := e.Account(t, "alice", "Sales")
+	e.Join(t, ctx, "bob", workspace.RoleMember)
+
+	bob, sc, err := e.WS.Enter(context.Background(), "bob", sales.ID)
+	require.NoError(t, err)
+	require.Equal(t, workspace.RoleMember, sc.Role)
+	got, ok := workspace.ScopeFrom(bob)
+	require.True(t, ok)
+	require.Equal(t, sc, got)
+	require.NoError(t, e.Authz.Require(bob, "agents", "create"))
+
+	// A refusal leaves the caller's context as it was: no scope slips in.
+	_, foreign := e.Account(t, "mallory", "Mallory's")
+	back, sc, err := e.WS.Enter(context.Background(), "bob", foreign.ID)
+	require.ErrorIs(t, err, workspace.ErrNotFound)
+	require.Equal(t, workspace.Scope{}, sc)
+	_, ok = workspace.ScopeFrom(back)
+	require.False(t, ok)
 }

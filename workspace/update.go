@@ -1,6 +1,10 @@
 package workspace
 
-import "context"
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
 
 // Changes lists what Update changes; nil fields stay as they are.
 type Changes struct {
@@ -8,14 +12,15 @@ type Changes struct {
 	Description *string
 }
 
-// Update renames or re-describes the active workspace. It needs
-// settings:update there.
+// Update renames or re-describes workspace id, which the scope's user must
+// be able to access with settings:update there (it need not be the active
+// workspace: Settings > Workspaces lists them all, as for Delete).
 //
-// Errors: ErrNoScope, ErrForbidden (also when the workspace is gone: the
-// caller's role there is gone with it), ErrNotFound (the workspace was
-// deleted while the call ran), ErrInvalid, ErrConflict (name taken in the
-// account, ignoring case), and the store's errors.
-func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
+// Errors: ErrNoScope, ErrNotFound (no such workspace or no access: the two
+// are not told apart), ErrForbidden (the role there may not update),
+// ErrInvalid, ErrConflict (name taken in the account, ignoring case), and
+// the store's errors.
+func (s *Service) Update(ctx context.Context, id uuid.UUID, c Changes) (Workspace, error) {
 	sc, err := RequireScope(ctx)
 	if err != nil {
 		return Workspace{}, err
@@ -31,7 +36,11 @@ func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 			return Workspace{}, err
 		}
 	}
-	if err := s.authz.Require(ctx, ResourceSettings, ActionUpdate); err != nil {
+	access, err := s.store.GetAccess(ctx, id, sc.UserID)
+	if err != nil {
+		return Workspace{}, notFound(err, id)
+	}
+	if err := s.authz.Require(WithScope(ctx, ScopeFor(sc.UserID, access)), ResourceSettings, ActionUpdate); err != nil {
 		return Workspace{}, err
 	}
 	var (
@@ -39,12 +48,17 @@ func (s *Service) Update(ctx context.Context, c Changes) (Workspace, error) {
 		ev            Updated
 	)
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
-		w, err := s.store.LockWorkspace(ctx, sc.WorkspaceID)
+		w, err := s.store.LockWorkspace(ctx, id)
 		if err != nil {
-			return err
+			return notFound(err, id)
 		}
-		// Decided again under the lock, on data read in this transaction.
-		if err := s.authz.Require(ctx, ResourceSettings, ActionUpdate); err != nil {
+		// Decided again under the lock, on data read in this transaction: a
+		// concurrent removal or demotion of the caller wins.
+		fresh, err := s.store.GetAccess(ctx, id, sc.UserID)
+		if err != nil {
+			return notFound(err, id)
+		}
+		if err := s.authz.Require(WithScope(ctx, ScopeFor(sc.UserID, fresh)), ResourceSettings, ActionUpdate); err != nil {
 			return err
 		}
 		before, after = w, w

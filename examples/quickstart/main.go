@@ -11,10 +11,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/google/uuid"
-
-	"github.com/workspacekit/workspacekit/membership"
-	"github.com/workspacekit/workspacekit/rbac"
+	"github.com/workspacekit/workspacekit/kit"
 	"github.com/workspacekit/workspacekit/store/memstore"
 	"github.com/workspacekit/workspacekit/workspace"
 )
@@ -27,15 +24,13 @@ func main() {
 }
 
 func run(ctx context.Context, out io.Writer) error {
-	// Wiring: one store, one authorizer, the two services.
+	// Wiring: one store; kit wires the authorizer and the two services.
 	st := memstore.New()
-	authz, err := rbac.New(st)
+	k, err := kit.New(st, workspace.FixedPlans{"team": {MaxWorkspaces: 3, MaxMembers: 5}})
 	if err != nil {
 		return err
 	}
-	plans := workspace.FixedPlans{"team": {MaxWorkspaces: 3, MaxMembers: 5}}
-	workspaces := workspace.NewService(st, authz, plans)
-	team := membership.New(st, authz, plans)
+	workspaces, team, authz := k.Workspaces, k.Team, k.Authz
 	// The host's own workspace-owned data: agents, kept per workspace and
 	// purged with it.
 	agents := memstore.NewRepo[agent](st)
@@ -52,21 +47,19 @@ func run(ctx context.Context, out io.Writer) error {
 	say("alice owns account %q; first workspace %q", acc.Name, sales.Name)
 
 	// Every action happens inside the active workspace: alice switches in.
-	sc, err := workspaces.Switch(ctx, "alice", sales.ID)
+	aliceSales, _, err := workspaces.Enter(ctx, "alice", sales.ID)
 	if err != nil {
 		return err
 	}
-	aliceSales := workspace.WithScope(ctx, sc)
 	support, err := workspaces.Create(aliceSales, workspace.NewWorkspace{Name: "Support"})
 	if err != nil {
 		return err
 	}
 	say("alice creates workspace %q", support.Name)
-	sc, err = workspaces.Switch(ctx, "alice", support.ID)
+	aliceSupport, _, err := workspaces.Enter(ctx, "alice", support.ID)
 	if err != nil {
 		return err
 	}
-	aliceSupport := workspace.WithScope(ctx, sc)
 
 	// Bob is invited to each workspace with a different role.
 	_, salesToken, err := team.Invite(aliceSales, "bob@example.com", workspace.RoleAdmin)
@@ -92,30 +85,28 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 
 	// Switching needs no new login; the role is read in the target.
-	sc, err = workspaces.Switch(ctx, "bob", support.ID)
+	bob, sc, err := workspaces.Enter(ctx, "bob", support.ID)
 	if err != nil {
 		return err
 	}
-	bob := workspace.WithScope(ctx, sc)
 	say("bob switches to %q: role %s", support.Name, sc.Role)
 	say("bob creates an agent in %q: %v", support.Name, outcome(authz.Require(bob, "agents", "create")))
-	sc, err = workspaces.Switch(ctx, "bob", sales.ID)
+	bob, sc, err = workspaces.Enter(ctx, "bob", sales.ID)
 	if err != nil {
 		return err
 	}
-	bob = workspace.WithScope(ctx, sc)
 	say("bob switches to %q: role %s", sales.Name, sc.Role)
 	err = authz.Require(bob, "agents", "create")
 	if err == nil {
-		err = agents.Insert(bob, &agent{ID: workspace.NewID(), Name: "Lead qualifier"})
+		err = agents.Insert(bob, &agent{Record: memstore.Record{ID: workspace.NewID()}, Name: "Lead qualifier"})
 	}
 	say("bob creates an agent in %q: %v", sales.Name, outcome(err))
 	for _, ws := range []workspace.Workspace{sales, support} {
-		sc, err := workspaces.Switch(ctx, "bob", ws.ID)
+		in, _, err := workspaces.Enter(ctx, "bob", ws.ID)
 		if err != nil {
 			return err
 		}
-		n, err := agents.Count(workspace.WithScope(ctx, sc))
+		n, err := agents.Count(in)
 		if err != nil {
 			return err
 		}
@@ -139,13 +130,9 @@ func run(ctx context.Context, out io.Writer) error {
 
 // agent is a host record: every workspace has its own.
 type agent struct {
-	ID, WorkspaceID uuid.UUID
+	memstore.Record // its id and owning workspace
 	Name            string
 }
-
-func (a *agent) RecordID() uuid.UUID               { return a.ID }
-func (a *agent) RecordWorkspaceID() uuid.UUID      { return a.WorkspaceID }
-func (a *agent) SetRecordWorkspaceID(id uuid.UUID) { a.WorkspaceID = id }
 
 func outcome(err error) string {
 	if err != nil {

@@ -6,8 +6,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/workspacekit/workspacekit/membership"
-	"github.com/workspacekit/workspacekit/rbac"
+	"github.com/workspacekit/workspacekit/kit"
 	"github.com/workspacekit/workspacekit/store/memstore"
 	"github.com/workspacekit/workspacekit/workspace"
 )
@@ -16,19 +15,15 @@ func main() {
 	// Errors are dropped for brevity; examples/quickstart checks every one.
 	ctx := context.Background()
 	st := memstore.New() // bunstore.New(db) in production
-	authz, _ := rbac.New(st)
-	plans := workspace.FixedPlans{"": {MaxWorkspaces: 3, MaxMembers: 10}}
-	workspaces := workspace.NewService(st, authz, plans)
-	team := membership.New(st, authz, plans)
+	k, _ := kit.New(st, workspace.FixedPlans{"": {MaxWorkspaces: 3, MaxMembers: 10}})
+	workspaces, team, authz := k.Workspaces, k.Team, k.Authz
 
 	_, sales, _ := workspaces.CreateAccount(ctx, workspace.NewAccount{
 		Name: "Acme", Owner: "alice", Workspace: workspace.NewWorkspace{Name: "Sales"}})
-	sc, _ := workspaces.Switch(ctx, "alice", sales.ID) // the active workspace
-	alice := workspace.WithScope(ctx, sc)
+	alice, _, _ := workspaces.Enter(ctx, "alice", sales.ID) // the active workspace
 
 	_, token, _ := team.Invite(alice, "bob@example.com", workspace.RoleViewer)
-	bobScope, _ := team.Accept(ctx, "bob", token)
-	bob := workspace.WithScope(ctx, bobScope)
+	bob, _, _ := team.AcceptAndEnter(ctx, "bob", token)
 
 	fmt.Println(authz.Require(bob, "conversations", "read")) // <nil>
 	fmt.Println(authz.Require(bob, "agents", "create"))      // workspace: forbidden ...

@@ -41,7 +41,7 @@ func TestTheLogGivesBackThePublishedEvents(t *testing.T) {
 	other, err := ws.Create(actx, workspace.NewWorkspace{Name: "Other"})
 	require.NoError(t, err)
 	name := "Sales EU"
-	_, err = ws.Update(actx, workspace.Changes{Name: &name})
+	_, err = ws.Update(actx, sales.ID, workspace.Changes{Name: &name})
 	require.NoError(t, err)
 	inv, _, err := team.Invite(actx, "bob@example.com", workspace.RoleMember)
 	require.NoError(t, err)

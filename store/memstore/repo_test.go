@@ -13,18 +13,17 @@ import (
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
-// widget is a host record as a test suite on the in-memory store keeps it.
+// widget is a host record as a host on the in-memory store writes it:
+// memstore.Record embedded, so the conformance suite runs over the embed.
+// The setters are storetest's, not store.Record's.
 type widget struct {
-	ID, WorkspaceID uuid.UUID
-	Name            string
+	memstore.Record
+	Name string
 }
 
-func (w *widget) RecordID() uuid.UUID               { return w.ID }
-func (w *widget) SetRecordID(id uuid.UUID)          { w.ID = id }
-func (w *widget) RecordWorkspaceID() uuid.UUID      { return w.WorkspaceID }
-func (w *widget) SetRecordWorkspaceID(id uuid.UUID) { w.WorkspaceID = id }
-func (w *widget) RecordName() string                { return w.Name }
-func (w *widget) SetRecordName(n string)            { w.Name = n }
+func (w *widget) SetRecordID(id uuid.UUID) { w.ID = id }
+func (w *widget) RecordName() string       { return w.Name }
+func (w *widget) SetRecordName(n string)   { w.Name = n }
 
 func TestRepoIsolation(t *testing.T) {
 	storetest.RunRepo(t, storetest.RepoHarness[widget]{New: func(*testing.T) (store.Repo[widget], store.Store, workspace.PurgeFunc) {
@@ -52,7 +51,7 @@ func TestRepoPurgedWithWorkspace(t *testing.T) {
 		return workspace.WithScope(ctx, workspace.Scope{AccountID: acct.ID, WorkspaceID: w.ID, UserID: "owner"})
 	}
 	for _, w := range ids {
-		rec := widget{ID: workspace.NewID(), Name: "w"}
+		rec := widget{Record: memstore.Record{ID: workspace.NewID()}, Name: "w"}
 		require.NoError(t, r.Insert(in(w), &rec))
 	}
 	require.NoError(t, s.DeleteWorkspace(ctx, ids[0].ID))

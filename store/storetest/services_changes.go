@@ -136,10 +136,10 @@ func serviceChanges(t *testing.T, h Harness) {
 	expect(workspace.ChangeWorkspaceCreated, acct, second.ID, owner)
 
 	name := "First renamed"
-	_, err = e.WS.Update(ctx, workspace.Changes{Name: &name})
+	_, err = e.WS.Update(ctx, first.ID, workspace.Changes{Name: &name})
 	require.NoError(t, err)
 	expect(workspace.ChangeWorkspaceUpdated, acct, first.ID, owner)
-	_, err = e.WS.Update(ctx, workspace.Changes{Name: &name}) // no change, no row
+	_, err = e.WS.Update(ctx, first.ID, workspace.Changes{Name: &name}) // no change, no row
 	require.NoError(t, err)
 
 	inv, _, err := e.Team.Invite(ctx, "bob@example.com", workspace.RoleMember)
