@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/workspacekit/workspacekit/kit"
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+// App is the example host, wired: the library's services, the host's
+// resources and users.
+type App struct {
+	// Kit holds the three services: Workspaces, Team, Authz.
+	Kit *kit.Kit
+	// Bus receives every service's events (an audit log would subscribe).
+	Bus *workspace.Bus
+	// Resources are the product doc's workspace-owned resources, in its
+	// order.
+	Resources []*Resource
+	// Users are the demo's people, for the example-only login.
+	Users []User
+	// Plans is the plan catalog in use (Config.Plans or DemoPlans).
+	Plans workspace.Plans
+	// Store says which store runs: "memory" or "postgres".
+	Store string
+	// StrictKeyLocked is true on PostgreSQL when strict mode's key is
+	// locked (the DSN's role is a superuser): the app role cannot change
+	// its workspace even with injected SQL. Without it strict mode stops
+	// mistakes, not injection.
+	StrictKeyLocked bool
+
+	clock workspace.Clock
+	close func() error
+}
+
+// backend is what a store gives New: the library's store, the host's
+// transactions and tables, and what to purge with a workspace.
+type backend struct {
+	store  kit.Store
+	tx     workspace.Transactor
+	tables map[string]table
+	purges []workspace.Option
+	// empty is true when the store holds no account yet (seed then).
+	empty  bool
+	locked bool
+	close  func() error
+}
+
+// New wires the app on the store cfg names and seeds it when asked.
+// Errors: the store's (connection, migration, strict mode), kit.New's,
+// and the seed's.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Plans == nil {
+		cfg.Plans = DemoPlans()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = workspace.UTCClock
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	var (
+		b   *backend
+		err error
+	)
+	name := "memory"
+	if cfg.DSN == "" {
+		b = openMemory()
+	} else {
+		name = "postgres"
+		if b, err = openPostgres(ctx, cfg.DSN, cfg.Logger); err != nil {
+			return nil, err
+		}
+	}
+	a := &App{Bus: workspace.NewBus(), Users: DemoUsers(), Plans: cfg.Plans, Store: name,
+		StrictKeyLocked: b.locked, clock: cfg.Clock, close: b.close}
+	opts := []kit.Option{kit.WithEvents(a.Bus), kit.WithClock(cfg.Clock), kit.WithLogger(cfg.Logger), kit.WithWorkspaces(b.purges...)}
+	if a.Kit, err = kit.New(b.store, cfg.Plans, opts...); err != nil {
+		return nil, errors.Join(err, a.Close())
+	}
+	for _, k := range kinds {
+		a.Resources = append(a.Resources, &Resource{Kind: k.name, Title: k.title, Hint: k.hint,
+			authz: a.Kit.Authz, tx: b.tx, table: b.tables[k.name], clock: cfg.Clock})
+	}
+	if cfg.Seed && b.empty {
+		if err := a.seed(ctx); err != nil {
+			return nil, errors.Join(fmt.Errorf("app: seed: %w", err), a.Close())
+		}
+	}
+	return a, nil
+}
+
+// Close releases the store's connections (nothing for memory).
+func (a *App) Close() error {
+	if a.close == nil {
+		return nil
+	}
+	return a.close()
+}
