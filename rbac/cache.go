@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -66,6 +67,11 @@ func (a *Authorizer) snapshot(ctx context.Context, id uuid.UUID, user workspace.
 	sh.mu.RUnlock()
 	if e != nil {
 		if s := e.snap.Load(); s != nil {
+			if !s.keysExpire.IsZero() && !a.cfg.clock().Before(s.keysExpire) {
+				// A key of it expired: read it again without that key.
+				a.Invalidate(id)
+				return a.snapshot(ctx, id, user)
+			}
 			e.touch()
 			return s, nil
 		}
@@ -140,7 +146,10 @@ func (a *Authorizer) read(ctx context.Context, id uuid.UUID) (*snapshot, error) 
 	if gone != nil || err != nil {
 		return gone, err
 	}
-	var ms []workspace.Membership
+	ms, next, err := a.readKeys(ctx, id, "")
+	if err != nil {
+		return nil, err
+	}
 	after := workspace.UserID("")
 	for {
 		page, err := a.store.ListMemberships(ctx, id, after, loadPage)
@@ -153,7 +162,46 @@ func (a *Authorizer) read(ctx context.Context, id uuid.UUID) (*snapshot, error) 
 		}
 		after = page[len(page)-1].UserID
 	}
-	return a.compileFrom(ctx, w, acct, ms)
+	s, err := a.compileFrom(ctx, w, acct, ms)
+	if s != nil {
+		s.keysExpire = next
+	}
+	return s, err
+}
+
+// readKeys returns the workspace's API keys that are neither revoked nor
+// expired, as memberships of their key users (all of them, or only user's
+// when user is a key), and the earliest expiry among them: the snapshot
+// stops answering then. A person's decision (readFor with a person) reads
+// no keys.
+func (a *Authorizer) readKeys(ctx context.Context, id uuid.UUID, user workspace.UserID) ([]workspace.Membership, time.Time, error) {
+	ks, ok := a.store.(KeyGrants)
+	if !ok {
+		return nil, time.Time{}, nil
+	}
+	only, isKey := user.KeyID()
+	if user != "" && !isKey {
+		return nil, time.Time{}, nil
+	}
+	grants, err := ks.ListKeyGrants(ctx, id)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("rbac: load API keys of workspace %s: %w", id, err)
+	}
+	now := a.cfg.clock()
+	var (
+		ms   []workspace.Membership
+		next time.Time
+	)
+	for _, g := range grants {
+		if (isKey && g.KeyID != only) || (!g.ExpiresAt.IsZero() && !now.Before(g.ExpiresAt)) {
+			continue
+		}
+		if !g.ExpiresAt.IsZero() && (next.IsZero() || g.ExpiresAt.Before(next)) {
+			next = g.ExpiresAt
+		}
+		ms = append(ms, workspace.Membership{WorkspaceID: id, UserID: workspace.KeyUser(g.KeyID), Role: g.Role})
+	}
+	return ms, next, nil
 }
 
 // readFor reads what decides for one user in one workspace: the workspace,
@@ -163,7 +211,10 @@ func (a *Authorizer) readFor(ctx context.Context, id uuid.UUID, user workspace.U
 	if gone != nil || err != nil {
 		return gone, err
 	}
-	var ms []workspace.Membership
+	ms, _, err := a.readKeys(ctx, id, user)
+	if err != nil {
+		return nil, err
+	}
 	m, err := a.store.GetMembership(ctx, id, user)
 	switch {
 	case err == nil:

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -49,6 +50,9 @@ type snapshot struct {
 	roles []compiledRole
 	// custom maps a custom role's name to its index in roles.
 	custom map[workspace.Role]uint8
+	// keysExpire is the earliest expiry of the API keys in users (zero:
+	// none expires); from then on the snapshot is read again.
+	keysExpire time.Time
 	// members counts stored memberships; bytes estimates the heap held.
 	members int
 	bytes   int64

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -39,11 +40,33 @@ type Store interface {
 	DeleteRole(ctx context.Context, workspaceID uuid.UUID, name workspace.Role) error
 	// ListRoles returns the workspace's custom roles ordered by name.
 	ListRoles(ctx context.Context, workspaceID uuid.UUID) ([]CustomRole, error)
-	// CountRoleHolders counts the workspace's memberships and pending
-	// invitations that hold role.
+	// CountRoleHolders counts the workspace's memberships, pending
+	// invitations and API keys that are not revoked (a store with
+	// KeyGrants) that hold role.
 	CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, role workspace.Role) (int, error)
-	// ReassignRole moves every membership (bumping its version) and pending
-	// invitation of the workspace from role from to role to, and returns how
-	// many memberships moved.
+	// ReassignRole moves every membership (bumping its version), pending
+	// invitation and API key that is not revoked (a store with KeyGrants)
+	// of the workspace from role from to role to, and returns how many
+	// memberships moved.
 	ReassignRole(ctx context.Context, workspaceID uuid.UUID, from, to workspace.Role) (int, error)
+}
+
+// KeyGrants is an optional capability of a Store: the roles of the
+// workspace's API keys (package apikey), so that a key's scope is decided
+// like a member's, from the same snapshot, and a revoked key is denied
+// wherever its scope came from. A Store without it gives keys no role:
+// every decision for a key's scope denies.
+type KeyGrants interface {
+	// ListKeyGrants returns every key of the workspace that is not
+	// revoked (expired or not: the Authorizer compares expiry with its
+	// clock).
+	ListKeyGrants(ctx context.Context, workspaceID uuid.UUID) ([]KeyGrant, error)
+}
+
+// KeyGrant is one API key's role in its workspace.
+type KeyGrant struct {
+	KeyID uuid.UUID
+	Role  workspace.Role
+	// ExpiresAt is zero for a key that never expires.
+	ExpiresAt time.Time
 }

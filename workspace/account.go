@@ -29,6 +29,9 @@ type Limits struct {
 	// MaxMembers counts every seat of one workspace: the account owner,
 	// members, and pending invitations.
 	MaxMembers int
+	// MaxAPIKeys counts one workspace's API keys that can still act (not
+	// revoked, not expired); package apikey enforces it.
+	MaxAPIKeys int
 }
 
 // Unlimited lifts a limit. It is explicit so that a forgotten field (zero)
@@ -78,10 +81,14 @@ func normalizeAccountName(name string) (string, error) {
 const MaxUserIDLen = 256
 
 // ValidateUser reports whether u can identify a person: 1-256 bytes of valid
-// UTF-8, not only spaces, without control characters.
+// UTF-8, not only spaces, without control characters, and not starting with
+// "apikey:", which names API keys (KeyUser): a person can never be a key.
 func ValidateUser(u UserID) error {
 	if strings.TrimSpace(string(u)) == "" || len(u) > MaxUserIDLen {
 		return fmt.Errorf("%w: user id must be 1-%d bytes", ErrInvalid, MaxUserIDLen)
+	}
+	if strings.HasPrefix(string(u), keyUserPrefix) {
+		return fmt.Errorf("%w: user ids starting with %q name API keys", ErrInvalid, keyUserPrefix)
 	}
 	return printable("user id", string(u))
 }

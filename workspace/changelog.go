@@ -36,6 +36,10 @@ const (
 	ChangeInvitationCreated  ChangeKind = "invitation.created"
 	ChangeInvitationRevoked  ChangeKind = "invitation.revoked"  // membership.InvitationRevoked
 	ChangeInvitationAccepted ChangeKind = "invitation.accepted" // membership.Joined (written with ChangeMemberJoined)
+	ChangeKeyCreated         ChangeKind = "apikey.created"      // apikey.Created
+	ChangeKeyRevoked         ChangeKind = "apikey.revoked"      // apikey.Revoked
+	ChangeKeyRoleChanged     ChangeKind = "apikey.role_changed" // apikey.RoleChanged
+	ChangeKeyRenamed         ChangeKind = "apikey.renamed"      // apikey.Renamed
 )
 
 // Change is one committed change as the store's change log keeps it.

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,3 +25,25 @@ type Clock func() time.Time
 // UTCClock is the default clock. Times are truncated to microseconds because
 // PostgreSQL stores no more, and both stores must return equal values.
 func UTCClock() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// keyUserPrefix starts the user id of every API key's scope. Person ids
+// may not start with it (ValidateUser), so no member can hold a key's
+// role by choosing its id, and a key is told apart from a person in
+// events, the change log and decisions.
+const keyUserPrefix = "apikey:"
+
+// KeyUser is the user id an API key acts as: "apikey:" and the key's id.
+func KeyUser(keyID uuid.UUID) UserID { return UserID(keyUserPrefix + keyID.String()) }
+
+// KeyID reports whether u is an API key's user id, and which key.
+func (u UserID) KeyID() (uuid.UUID, bool) {
+	s, ok := strings.CutPrefix(string(u), keyUserPrefix)
+	if !ok {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(s)
+	if err != nil || s != id.String() {
+		return uuid.Nil, false
+	}
+	return id, true
+}

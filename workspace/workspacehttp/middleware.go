@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -83,6 +84,7 @@ type Middleware struct {
 	resolve  Resolver
 	cookie   string
 	optional bool
+	keys     KeyAuthenticator
 }
 
 // Option configures a Middleware.
@@ -98,6 +100,21 @@ func WithRememberCookie(name string) Option { return func(m *Middleware) { m.coo
 // the user only (UserFrom), for pages such as the workspace selector;
 // without it they get 404 no-active-workspace.
 func WithOptionalWorkspace() Option { return func(m *Middleware) { m.optional = true } }
+
+// KeyAuthenticator turns an API key's secret into the scope the key acts
+// in; apikey.Service is one.
+type KeyAuthenticator interface {
+	Authenticate(ctx context.Context, secret string) (workspace.Scope, error)
+}
+
+// WithAPIKeys accepts "Authorization: Bearer <secret>" next to the host's
+// login: a request that carries one is the key's, in the key's workspace,
+// and the host's Authenticate is not called. A key acts only in its own
+// workspace: a request that names another (path, header or cookie) gets
+// 404 not-found, as for a workspace the caller cannot see. A bad, revoked
+// or expired key gets 401. Without this option an Authorization header is
+// left to the host's Authenticate.
+func WithAPIKeys(k KeyAuthenticator) Option { return func(m *Middleware) { m.keys = k } }
 
 // New returns the middleware: authn says who, resolve says which workspace,
 // sw (workspace.Service) makes the scope.
@@ -125,6 +142,10 @@ func UserFrom(ctx context.Context) (workspace.UserID, bool) {
 // on every instance.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if secret, ok := bearer(r); ok && m.keys != nil {
+			m.serveKey(w, r, secret, next)
+			return
+		}
 		user, err := m.authn(r)
 		if err != nil {
 			WriteError(w, err)
@@ -155,6 +176,32 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(workspace.WithScope(ctx, sc)))
 	})
+}
+
+// serveKey is Handler for a request that presents an API key.
+func (m *Middleware) serveKey(w http.ResponseWriter, r *http.Request, secret string, next http.Handler) {
+	sc, err := m.keys.Authenticate(r.Context(), secret)
+	if err != nil {
+		WriteError(w, err)
+		return
+	}
+	if id, ok := m.resolve(r); ok && id != sc.WorkspaceID {
+		WriteError(w, fmt.Errorf("%w: workspace %s", workspace.ErrNotFound, id))
+		return
+	}
+	ctx := context.WithValue(r.Context(), userKey{}, sc.UserID)
+	next.ServeHTTP(w, r.WithContext(workspace.WithScope(ctx, sc)))
+}
+
+// bearer returns the credentials of an "Authorization: Bearer" header (the
+// scheme is case-insensitive, RFC 9110).
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	const scheme = "bearer "
+	if len(h) <= len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return "", false
+	}
+	return strings.TrimSpace(h[len(scheme):]), true
 }
 
 // Authorizer decides a permission for the scope in a context;

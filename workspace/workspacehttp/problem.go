@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/workspacekit/workspacekit/apikey"
 	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
@@ -34,6 +35,9 @@ var mapping = []struct {
 	detail string
 }{
 	{ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "Sign in to continue."},
+	{apikey.ErrKeyUnknown, http.StatusUnauthorized, "api-key-unknown", "This API key is not valid."},
+	{apikey.ErrKeyRevoked, http.StatusUnauthorized, "api-key-revoked", "This API key was revoked."},
+	{apikey.ErrKeyExpired, http.StatusUnauthorized, "api-key-expired", "This API key has expired."},
 	// The host asked for a permission it never registered: its bug, not
 	// the client's input (the error wraps ErrInvalid, hence first).
 	{rbac.ErrUnknownPermission, http.StatusInternalServerError, "internal", "Something went wrong on our side."},
@@ -59,6 +63,8 @@ var mapping = []struct {
 // "canceled"). The detail is the row's fixed text.
 //
 //	ErrUnauthenticated                     401 unauthenticated
+//	apikey.ErrKeyUnknown, ...Revoked, ...Expired
+//	                                       401 api-key-unknown, api-key-revoked, api-key-expired
 //	membership.ErrTokenUnknown             404 invitation-unknown
 //	membership.ErrTokenExpired, ...Revoked 410 invitation-expired, invitation-revoked
 //	membership.ErrTokenUsed, ErrAlreadyMember, ErrAccountOwner, ErrNotPending
