@@ -27,9 +27,12 @@ type site struct {
 	ws map[string]workspace.Workspace
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { t.Helper(); return newSiteWith(t, nil) }
+
+// newSiteWith runs the app on clock (nil: the real one).
+func newSiteWith(t *testing.T, clock workspace.Clock) *site {
 	t.Helper()
-	a, err := app.New(context.Background(), app.Config{Seed: true})
+	a, err := app.New(context.Background(), app.Config{Seed: true, Clock: clock})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, a.Close()) })
 	s := &site{app: a, srv: httptest.NewServer(web.Handler(a)), ws: map[string]workspace.Workspace{}}
