@@ -1,0 +1,63 @@
+// Package api is the example server's JSON API: every operation of the
+// library's three services and the host's resources over plain net/http,
+// so that scripts and tests can drive the whole product, and so that what
+// the UI hides is shown to be refused by the server too.
+//
+// # Who and where
+//
+// Who: the example-only session cookie (POST /api/login), or the header
+// X-Example-User: <id> for scripts (example-only as well: anyone can
+// claim anyone; see app.Login). No valid user is 401 unauthenticated.
+//
+// Where: every call on a workspace's content names it in the path,
+// /api/workspaces/{workspace}/...; workspacehttp's middleware switches to
+// it on every request (the role read fresh: a demotion holds from the next
+// request). A workspace that does not exist, was deleted, or is not the
+// caller's is the same 404 not-found on every route, body included.
+//
+// # Routes
+//
+//	POST   /api/login                                   {"user"}                      example-only session
+//	POST   /api/logout
+//	GET    /api/users                                                                 the demo's people
+//	GET    /api/resources                                                             the resource kinds
+//	GET    /api/me                                                                    user + selector
+//	GET    /api/workspaces                                                            selector: workspaces with role
+//	POST   /api/accounts                                {"name","plan","workspace":{"name","description"}}
+//	POST   /api/invitations/accept                      {"token"}
+//	GET    /api/workspaces/{workspace}                                                workspace + caller's role
+//	PATCH  /api/workspaces/{workspace}                  {"name"?,"description"?}
+//	DELETE /api/workspaces/{workspace}                  {"confirm"}                   typed name
+//	POST   /api/workspaces/{workspace}/switch                                         scope; remembers it (cookie)
+//	GET    /api/workspaces/{workspace}/permissions                                    what the caller may do
+//	GET    /api/workspaces/{workspace}/account                                        account + plan limits
+//	POST   /api/workspaces/{workspace}/account/workspaces {"name","description"}      create within the plan
+//	POST   /api/workspaces/{workspace}/account/transfer {"to","previous_role"}        ownership transfer
+//	GET    /api/workspaces/{workspace}/invitations                                    pending + expired
+//	POST   /api/workspaces/{workspace}/invitations      {"email","role"}              token + link, shown once
+//	POST   /api/workspaces/{workspace}/invitations/{invitation}/resend
+//	DELETE /api/workspaces/{workspace}/invitations/{invitation}                       revoke
+//	GET    /api/workspaces/{workspace}/team
+//	GET    /api/workspaces/{workspace}/team/{user}
+//	PATCH  /api/workspaces/{workspace}/team/{user}      {"role"}
+//	DELETE /api/workspaces/{workspace}/team/{user}                                    remove
+//	POST   /api/workspaces/{workspace}/leave
+//	GET    /api/workspaces/{workspace}/roles                                          custom roles
+//	POST   /api/workspaces/{workspace}/roles            {"name","permissions"}
+//	PATCH  /api/workspaces/{workspace}/roles/{role}     {"name"?,"permissions"?}      rename and/or update
+//	DELETE /api/workspaces/{workspace}/roles/{role}?reassign_to=<role>
+//	GET    /api/workspaces/{workspace}/{kind}                                         agents, squads, channels,
+//	POST   /api/workspaces/{workspace}/{kind}           {"name","detail"}             conversations, contacts,
+//	GET    /api/workspaces/{workspace}/{kind}/{item}                                  llm_providers, api_keys,
+//	DELETE /api/workspaces/{workspace}/{kind}/{item}                                  integrations
+//
+// # Bodies and errors
+//
+// Bodies are application/json, at most MaxBody bytes, decoded strictly:
+// an unknown field, trailing data or another content type is 400
+// bad-request, a larger body 413 too-large. Those two are the API's own;
+// every other error is written by workspacehttp.WriteError, the library's
+// one mapping of its sentinels to application/problem+json (403
+// forbidden, 402 plan-limit, 422 confirmation, 404 not-found, ...). An
+// unknown route under /api/ is 404 not-found as well.
+package api

@@ -1,0 +1,119 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/workspacekit/workspacekit/rbac"
+	"github.com/workspacekit/workspacekit/workspace"
+)
+
+// roles lists the workspace's custom roles and, for the forms that grant
+// them, every permission a role can hold.
+func (s *server) roles(w http.ResponseWriter, r *http.Request) error {
+	rs, err := s.app.Kit.Authz.ListRoles(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]roleView, len(rs))
+	for i, cr := range rs {
+		out[i] = viewRole(cr)
+	}
+	return reply(w, http.StatusOK, struct {
+		Builtin     []workspace.Role `json:"builtin"`
+		Custom      []roleView       `json:"custom"`
+		Permissions []string         `json:"permissions"`
+	}{workspace.BuiltinRoles(), out, permissionStrings(s.app.Kit.Authz.RegisteredPermissions())})
+}
+
+// createRole: POST {"name": "support-lead", "permissions":
+// ["conversations:read", ...]}.
+func (s *server) createRole(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name        workspace.Role `json:"name"`
+		Permissions []string       `json:"permissions"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	perms, err := parsePermissions(in.Permissions)
+	if err != nil {
+		return err
+	}
+	cr, err := s.app.Kit.Authz.CreateRole(r.Context(), in.Name, perms)
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusCreated, viewRole(cr))
+}
+
+// updateRole renames a custom role and/or replaces its permissions: PATCH
+// {"name": "new-name", "permissions": [...]}, either optional. A rename
+// runs first, so the permissions apply to the role under its new name.
+func (s *server) updateRole(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name        *workspace.Role `json:"name"`
+		Permissions *[]string       `json:"permissions"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	name := workspace.Role(r.PathValue("role"))
+	var (
+		cr  rbac.CustomRole
+		err error
+	)
+	if in.Name != nil && *in.Name != name {
+		if cr, err = s.app.Kit.Authz.RenameRole(r.Context(), name, *in.Name); err != nil {
+			return err
+		}
+		name = *in.Name
+	}
+	if in.Permissions != nil {
+		perms, err := parsePermissions(*in.Permissions)
+		if err != nil {
+			return err
+		}
+		if cr, err = s.app.Kit.Authz.UpdateRole(r.Context(), name, perms); err != nil {
+			return err
+		}
+	}
+	if cr.Name == "" {
+		// Nothing to change: answer the role as it is.
+		found := false
+		rs, err := s.app.Kit.Authz.ListRoles(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, x := range rs {
+			if x.Name == name {
+				cr, found = x, true
+			}
+		}
+		if !found {
+			return rbac.ErrUnknownRole
+		}
+	}
+	return reply(w, http.StatusOK, viewRole(cr))
+}
+
+// deleteRole deletes a custom role; ?reassign_to=<role> moves its holders
+// first (without it a role in use is refused).
+func (s *server) deleteRole(w http.ResponseWriter, r *http.Request) error {
+	err := s.app.Kit.Authz.DeleteRole(r.Context(), workspace.Role(r.PathValue("role")), workspace.Role(r.URL.Query().Get("reassign_to")))
+	if err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func parsePermissions(in []string) ([]rbac.Permission, error) {
+	out := make([]rbac.Permission, 0, len(in))
+	for _, s := range in {
+		p, err := rbac.ParsePermission(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
