@@ -47,6 +47,7 @@ func New(a *app.App) http.Handler {
 	route("DELETE "+ws, inWS, s.deleteWorkspace)
 	route("POST "+ws+"/switch", remember, s.switchTo)
 	route("GET "+ws+"/permissions", inWS, s.permissions)
+	route("GET "+ws+"/permissions/{permission}", inWS, s.explain)
 	route("GET "+ws+"/account", inWS, s.account)
 	route("POST "+ws+"/account/workspaces", inWS, s.createWorkspace)
 	route("POST "+ws+"/account/transfer", inWS, s.transfer)

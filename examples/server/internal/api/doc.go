@@ -30,6 +30,7 @@
 //	DELETE /api/workspaces/{workspace}                  {"confirm"}                   typed name
 //	POST   /api/workspaces/{workspace}/switch                                         scope; remembers it (cookie)
 //	GET    /api/workspaces/{workspace}/permissions                                    what the caller may do
+//	GET    /api/workspaces/{workspace}/permissions/{permission}                       why (agents:delete)
 //	GET    /api/workspaces/{workspace}/account                                        account + plan limits
 //	POST   /api/workspaces/{workspace}/account/workspaces {"name","description"}      create within the plan
 //	POST   /api/workspaces/{workspace}/account/transfer {"to","previous_role"}        ownership transfer

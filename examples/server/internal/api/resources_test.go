@@ -59,6 +59,19 @@ func flowViewer(t *testing.T, e *env) {
 	require.Contains(t, perms, "agents:read")
 	require.NotContains(t, perms, "agents:create")
 	require.NotContains(t, perms, "api_keys:read")
+	var why struct {
+		Allowed bool   `json:"allowed"`
+		Role    string `json:"role"`
+		Reason  string `json:"reason"`
+	}
+	e.ok("bob", "GET", support("/permissions/agents:create"), nil, &why)
+	require.False(t, why.Allowed)
+	require.Equal(t, "viewer", why.Role)
+	require.NotEmpty(t, why.Reason)
+	e.ok("bob", "GET", support("/permissions/agents:read"), nil, &why)
+	require.True(t, why.Allowed)
+	e.refused("bob", "GET", support("/permissions/agentz:read"), nil, http.StatusNotFound, "not-found")
+	e.refused("bob", "GET", support("/permissions/nonsense"), nil, http.StatusNotFound, "not-found")
 
 	sales := e.items("carol", app.SeedSales, "contacts")
 	e.call("carol", "POST", e.path(app.SeedSales, "/contacts"), map[string]string{"name": "Lead"}, http.StatusCreated, nil)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/workspacekit/workspacekit/rbac"
@@ -35,7 +36,7 @@ func (s *server) createRole(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	perms, err := parsePermissions(in.Permissions)
+	perms, err := s.parsePermissions(in.Permissions)
 	if err != nil {
 		return err
 	}
@@ -58,39 +59,27 @@ func (s *server) updateRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := workspace.Role(r.PathValue("role"))
+	rename := in.Name != nil && *in.Name != name
+	if !rename && in.Permissions == nil {
+		return fmt.Errorf("%w: nothing to change in role %q", workspace.ErrInvalid, name)
+	}
 	var (
 		cr  rbac.CustomRole
 		err error
 	)
-	if in.Name != nil && *in.Name != name {
+	if rename {
 		if cr, err = s.app.Kit.Authz.RenameRole(r.Context(), name, *in.Name); err != nil {
 			return err
 		}
 		name = *in.Name
 	}
 	if in.Permissions != nil {
-		perms, err := parsePermissions(*in.Permissions)
+		perms, err := s.parsePermissions(*in.Permissions)
 		if err != nil {
 			return err
 		}
 		if cr, err = s.app.Kit.Authz.UpdateRole(r.Context(), name, perms); err != nil {
 			return err
-		}
-	}
-	if cr.Name == "" {
-		// Nothing to change: answer the role as it is.
-		found := false
-		rs, err := s.app.Kit.Authz.ListRoles(r.Context())
-		if err != nil {
-			return err
-		}
-		for _, x := range rs {
-			if x.Name == name {
-				cr, found = x, true
-			}
-		}
-		if !found {
-			return rbac.ErrUnknownRole
 		}
 	}
 	return reply(w, http.StatusOK, viewRole(cr))
@@ -106,12 +95,23 @@ func (s *server) deleteRole(w http.ResponseWriter, r *http.Request) error {
 	return noContent(w)
 }
 
-func parsePermissions(in []string) ([]rbac.Permission, error) {
+// parsePermissions reads "resource:action" strings. A permission that no
+// resource registers is the client's invalid input here (422): the
+// library answers it as the host's bug (500), which it is when host code
+// asks for it, not when a user types it.
+func (s *server) parsePermissions(in []string) ([]rbac.Permission, error) {
+	known := map[rbac.Permission]bool{}
+	for _, p := range s.app.Kit.Authz.RegisteredPermissions() {
+		known[p] = true
+	}
 	out := make([]rbac.Permission, 0, len(in))
-	for _, s := range in {
-		p, err := rbac.ParsePermission(s)
+	for _, str := range in {
+		p, err := rbac.ParsePermission(str)
 		if err != nil {
 			return nil, err
+		}
+		if !known[p] {
+			return nil, fmt.Errorf("%w: no resource has the permission %s", workspace.ErrInvalid, p)
 		}
 		out = append(out, p)
 	}

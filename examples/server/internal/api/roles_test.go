@@ -22,6 +22,8 @@ func TestCustomRoles(t *testing.T) {
 	e.refused("bob", "POST", roles, map[string]any{"name": "x", "permissions": []string{"agents:read"}}, http.StatusForbidden, "forbidden") // viewer
 	e.refused("alice", "POST", roles, map[string]any{"name": "owner", "permissions": []string{"agents:read"}}, http.StatusUnprocessableEntity, "invalid")
 	e.refused("alice", "POST", roles, map[string]any{"name": "x", "permissions": []string{"agents"}}, http.StatusUnprocessableEntity, "invalid")
+	e.refused("alice", "POST", roles, map[string]any{"name": "x", "permissions": []string{"agentz:read"}}, http.StatusUnprocessableEntity, "invalid")
+	e.refused("alice", "PATCH", roles+"/support-lead", map[string]any{"name": "support-lead"}, http.StatusUnprocessableEntity, "invalid")
 
 	var list struct {
 		Builtin []workspace.Role `json:"builtin"`

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/workspacekit/workspacekit/examples/server/internal/app"
+	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -149,4 +151,34 @@ func (s *server) transfer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return noContent(w)
+}
+
+// explain says why the caller may or may not do one thing here (GET
+// .../permissions/agents:delete): the role, the rule, a sentence. It is
+// for showing users why a button is missing, not for every request.
+func (s *server) explain(w http.ResponseWriter, r *http.Request) error {
+	p, err := rbac.ParsePermission(r.PathValue("permission"))
+	if err != nil {
+		return fmt.Errorf("%w: %w", workspace.ErrNotFound, err)
+	}
+	known := false
+	for _, q := range s.app.Kit.Authz.RegisteredPermissions() {
+		known = known || q == p
+	}
+	if !known {
+		return fmt.Errorf("%w: permission %s", workspace.ErrNotFound, p)
+	}
+	x, err := s.app.Kit.Authz.Explain(r.Context(), p.Resource, p.Action)
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, struct {
+		Permission   string         `json:"permission"`
+		Allowed      bool           `json:"allowed"`
+		Role         workspace.Role `json:"role"`
+		AccountOwner bool           `json:"account_owner"`
+		Custom       bool           `json:"custom"`
+		Rule         []string       `json:"rule"`
+		Reason       string         `json:"reason"`
+	}{p.String(), x.Allowed, x.Role, x.AccountOwner, x.Custom, x.Rule, x.Reason})
 }

@@ -121,6 +121,7 @@ func wsRoutes(e *env, items map[string]uuid.UUID) [][3]any {
 		{"DELETE", "", map[string]string{"confirm": app.SeedSales}},
 		{"POST", "/switch", nil},
 		{"GET", "/permissions", nil},
+		{"GET", "/permissions/agents:read", nil},
 		{"GET", "/account", nil},
 		{"POST", "/account/workspaces", map[string]string{"name": "Probe"}},
 		{"POST", "/account/transfer", map[string]string{"to": "bob"}},
