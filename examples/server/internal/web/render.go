@@ -31,7 +31,7 @@ var funcs = template.FuncMap{
 		r, _ := utf8.DecodeRuneInString(s)
 		return string(unicode.ToUpper(r))
 	},
-	"when":  func(t time.Time) string { return t.Local().Format("2 Jan 2006 15:04") },
+	"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"lower": strings.ToLower,
 	// dict passes several values to a sub-template.
 	"dict": func(kv ...any) (map[string]any, error) {
