@@ -109,9 +109,9 @@ func (s *Store) ListRoles(ctx context.Context, workspaceID uuid.UUID) ([]rbac.Cu
 	return out, err
 }
 
-// CountRoleHolders counts the workspace's stored memberships and pending
-// invitations (expired or not) that hold role. The derived account owner is
-// not counted.
+// CountRoleHolders counts the workspace's stored memberships, pending
+// invitations (expired or not) and API keys that are not revoked (expired
+// or not) that hold role. The derived account owner is not counted.
 func (s *Store) CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, role workspace.Role) (int, error) {
 	if err := store.CheckText("CountRoleHolders", role); err != nil {
 		return 0, err
@@ -128,14 +128,15 @@ func (s *Store) CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, rol
 				n++
 			}
 		}
+		n += s.countKeyHolders(workspaceID, role)
 		return nil
 	})
 	return n, err
 }
 
-// ReassignRole moves every stored membership and pending invitation (expired
-// or not) of the workspace from role from to role to, and returns how many
-// memberships moved. Each moved membership's Version grows by one, so that
+// ReassignRole moves every stored membership, pending invitation (expired
+// or not) and API key that is not revoked (expired or not) of the workspace
+// from role from to role to, and returns how many memberships moved. Each moved membership's Version grows by one, so that
 // scopes made from it see the change; UpdatedAt of memberships and
 // invitations is left as it was, because the store has no clock (callers
 // that want it touched update the rows themselves).
@@ -160,6 +161,7 @@ func (s *Store) ReassignRole(ctx context.Context, workspaceID uuid.UUID, from, t
 				s.invitations.put(t, id, inv)
 			}
 		}
+		s.reassignKeys(t, workspaceID, from, to)
 		return nil
 	})
 	return n, err

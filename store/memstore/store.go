@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/apikey"
 	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/store"
@@ -38,6 +39,8 @@ type Store struct {
 	invitationsByToken   *table[string, uuid.UUID]
 	roles                *table[roleKey, rbac.CustomRole]
 	rolesByWorkspace     *index[uuid.UUID, workspace.Role]
+	keys                 *table[uuid.UUID, apikey.Key]
+	keysByWorkspace      *index[uuid.UUID, uuid.UUID]
 	changes              changeLog
 	hooksMu              sync.Mutex
 	onDeleteWorkspaceFns []deleteHook
@@ -89,6 +92,8 @@ func New(opts ...Option) *Store {
 		invitationsByToken: newTable[string, uuid.UUID](),
 		roles:              newTable[roleKey, rbac.CustomRole](),
 		rolesByWorkspace:   newIndex[uuid.UUID, workspace.Role](),
+		keys:               newTable[uuid.UUID, apikey.Key](),
+		keysByWorkspace:    newIndex[uuid.UUID, uuid.UUID](),
 	}
 	for _, o := range opts {
 		o(s)

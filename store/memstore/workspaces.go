@@ -95,9 +95,9 @@ func (s *Store) UpdateWorkspace(ctx context.Context, w workspace.Workspace) erro
 	})
 }
 
-// DeleteWorkspace removes the workspace, its memberships, invitations and
-// custom roles, and whatever the tables registered with onDeleteWorkspace
-// keep for it, all or nothing.
+// DeleteWorkspace removes the workspace, its memberships, invitations,
+// custom roles and API keys, and whatever the tables registered with
+// onDeleteWorkspace keep for it, all or nothing.
 //
 // Errors: workspace.ErrNotFound, and a registered purge's error.
 func (s *Store) DeleteWorkspace(ctx context.Context, id uuid.UUID) error {
@@ -116,6 +116,7 @@ func (s *Store) DeleteWorkspace(ctx context.Context, id uuid.UUID) error {
 			s.roles.del(t, roleKey{id, name})
 			s.rolesByWorkspace.del(t, id, name)
 		}
+		s.deleteKeys(t, id)
 		for _, hook := range s.deleteHooks() {
 			if err := hook(t, id); err != nil {
 				return fmt.Errorf("memstore: purge of workspace %s: %w", id, err)
