@@ -15,17 +15,20 @@
 //
 // # Schema
 //
-// accounts, workspaces, memberships, invitations, invitation_tokens and
-// custom_roles. Every workspace-owned table has workspace_id leading its
+// accounts, workspaces, memberships, invitations, invitation_tokens,
+// custom_roles, and the API keys' workspacekit_api_keys and
+// workspacekit_api_key_ids (prefixed: a host may have an api_keys table of
+// its own). Every workspace-owned table has workspace_id leading its
 // primary key and unique indexes and in its foreign keys, and cascades from
 // workspaces, so the schema can be distributed by workspace (Citus-style)
 // and deleting a workspace removes its rows in one statement. Invitation
-// token hashes, which must be unique across workspaces, are kept unique by
-// their own lookup table keyed by the hash rather than by a global index on
-// invitations. Workspace names are unique per account on workspace.NameKey,
-// computed in Go. User ids and role names are COLLATE "C", so orderings
-// equal Go's byte order. The account owner's role is derived in SQL (an
-// owned account's workspaces join in), never stored.
+// token hashes and API key ids, which must be unique across workspaces and
+// are looked up before any workspace is known, are kept unique by lookup
+// tables keyed by them (invitation_tokens, workspacekit_api_key_ids)
+// rather than by global indexes. Workspace names are unique per account on
+// workspace.NameKey, computed in Go. User ids and role names are COLLATE
+// "C", so orderings equal Go's byte order. The account owner's role is
+// derived in SQL (an owned account's workspaces join in), never stored.
 //
 // # Change log
 //

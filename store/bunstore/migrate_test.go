@@ -69,10 +69,11 @@ func TestMigrateNeedsADB(t *testing.T) {
 
 // The schema keeps the Citus rule: in every table with a workspace_id
 // column, the primary key and every unique index start with it, and every
-// foreign key to a workspace-owned table includes it. Two tables are keyed
-// otherwise on purpose: invitation_tokens (a global unique value's lookup
-// table) and the change log, one log of every workspace's changes in
-// commit order (a reference table there).
+// foreign key to a workspace-owned table includes it. Three tables are
+// keyed otherwise on purpose: invitation_tokens and workspacekit_api_key_ids
+// (lookup tables of a global unique value: a token hash, a key id) and the
+// change log, one log of every workspace's changes in commit order (a
+// reference table there).
 func TestSchemaLeadsWithWorkspaceID(t *testing.T) {
 	db := migratedDB(t)
 	ctx := t.Context()
@@ -85,7 +86,7 @@ func TestSchemaLeadsWithWorkspaceID(t *testing.T) {
 		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.indkey[0]
 		WHERE n.nspname = 'public' AND x.indisunique
 		  AND EXISTS (SELECT 1 FROM pg_attribute w WHERE w.attrelid = c.oid AND w.attname = 'workspace_id' AND NOT w.attisdropped)
-		  AND c.relname NOT IN ('invitation_tokens', 'workspacekit_changes')`)
+		  AND c.relname NOT IN ('invitation_tokens', 'workspacekit_api_key_ids', 'workspacekit_changes')`)
 	require.NoError(t, err)
 	defer rows.Close()
 	seen := 0
@@ -96,7 +97,7 @@ func TestSchemaLeadsWithWorkspaceID(t *testing.T) {
 		seen++
 	}
 	require.NoError(t, rows.Err())
-	require.Equal(t, 3, seen, "the primary keys of memberships, invitations and custom_roles")
+	require.Equal(t, 4, seen, "the primary keys of memberships, invitations, custom_roles and workspacekit_api_keys")
 
 	fks, err := db.QueryContext(ctx, `
 		SELECT conrelid::regclass::text, conname,

@@ -86,9 +86,9 @@ func (s *Store) ListRoles(ctx context.Context, workspaceID uuid.UUID) ([]rbac.Cu
 	return out, nil
 }
 
-// CountRoleHolders counts the workspace's stored memberships and pending
-// invitations (expired or not) that hold role; the derived account owner is
-// not counted.
+// CountRoleHolders counts the workspace's stored memberships, pending
+// invitations (expired or not) and API keys that are not revoked (expired
+// or not) that hold role; the derived account owner is not counted.
 func (s *Store) CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, role workspace.Role) (int, error) {
 	if err := store.CheckText("CountRoleHolders", role); err != nil {
 		return 0, err
@@ -96,16 +96,17 @@ func (s *Store) CountRoleHolders(ctx context.Context, workspaceID uuid.UUID, rol
 	var n int
 	err := s.DB(ctx).NewRaw(`SELECT
 		(SELECT count(*) FROM memberships WHERE workspace_id = ?0 AND role = ?1) +
-		(SELECT count(*) FROM invitations WHERE workspace_id = ?0 AND role = ?1 AND status = ?2)`,
+		(SELECT count(*) FROM invitations WHERE workspace_id = ?0 AND role = ?1 AND status = ?2) +
+		(SELECT count(*) FROM `+KeysTable+` WHERE workspace_id = ?0 AND role = ?1 AND revoked_at IS NULL)`,
 		workspaceID, role, membership.StatusPending).Scan(ctx, &n)
 	return n, mapErr(err, fmt.Sprintf("count holders of role %q in workspace %s", role, workspaceID))
 }
 
 // ReassignRole moves every stored membership (bumping its version, so that
-// scopes made from it see the change) and pending invitation (expired or
-// not) of the workspace from role from to role to, in one statement, and
-// returns how many memberships moved. Updated times stay as they were: the
-// store has no clock.
+// scopes made from it see the change), pending invitation (expired or not)
+// and API key that is not revoked (expired or not) of the workspace from
+// role from to role to, in one statement, and returns how many memberships
+// moved. Updated times stay as they were: the store has no clock.
 func (s *Store) ReassignRole(ctx context.Context, workspaceID uuid.UUID, from, to workspace.Role) (int, error) {
 	if err := store.CheckText("ReassignRole", from, to); err != nil {
 		return 0, err
@@ -114,6 +115,9 @@ func (s *Store) ReassignRole(ctx context.Context, workspaceID uuid.UUID, from, t
 	err := s.DB(ctx).NewRaw(`WITH inv AS (
 			UPDATE invitations SET role = ?2
 			WHERE workspace_id = ?0 AND role = ?1 AND status = ?3
+		), keys AS (
+			UPDATE `+KeysTable+` SET role = ?2
+			WHERE workspace_id = ?0 AND role = ?1 AND revoked_at IS NULL
 		), moved AS (
 			UPDATE memberships SET role = ?2, version = version + 1
 			WHERE workspace_id = ?0 AND role = ?1

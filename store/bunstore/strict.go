@@ -24,7 +24,7 @@ const LibraryPolicyName = "workspacekit_library"
 // workspaces, so only the library's roles read them.
 func LibraryTables() []string {
 	return []string{"accounts", "workspaces", "memberships", "invitations", "invitation_tokens", "custom_roles",
-		ChangesTable, ChangeCounterTable}
+		KeysTable, KeyIDsTable, ChangesTable, ChangeCounterTable}
 }
 
 // settingUUID is the active workspace as the policies read it: NULL (no
@@ -110,17 +110,19 @@ func (r *Registry) EnableStrict(ctx context.Context, ownerDB bun.IDB, libraryRol
 // appLibraryTables are the library tables the app role may read (under the
 // isolation policy): its workspace, account, members, invitations and
 // roles, for host queries that join them. invitation_tokens is left out:
-// nothing in a host needs a token lookup table; the change log too: its
-// payloads span workspaces.
+// nothing in a host needs a token lookup table; the API keys' tables too:
+// they hold the keys' hashes, and the host reads keys through
+// apikey.Service; the change log too: its payloads span workspaces.
 var appLibraryTables = []string{"accounts", "workspaces", "memberships", "invitations", "custom_roles"}
 
 // GrantStrict grants the least privileges strict mode needs, as the owner:
 //   - appRole (NOSUPERUSER NOBYPASSRLS, the host's connection): SELECT,
 //     INSERT, UPDATE, DELETE on every registered table, and SELECT only on
-//     the library's tables but invitation_tokens and the change log's; the
-//     library writes its tables through its own connection, so the app
-//     role cannot change a membership or role even in its own workspace
-//     with raw SQL, nor read or forge a change.
+//     the library's tables but invitation_tokens, the API keys' and the
+//     change log's; the library writes its tables through its own
+//     connection, so the app role cannot change a membership or role even
+//     in its own workspace with raw SQL, nor read a key's hash, nor read or
+//     forge a change.
 //   - libraryRole (unless "", meaning the owner): SELECT, INSERT, UPDATE,
 //     DELETE on the library's tables, and SELECT, DELETE on the registered
 //     tables, which Purge needs when a workspace is deleted.
