@@ -59,7 +59,7 @@ func migratedDSN(t testing.TB) string {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, storetest.Harness{New: func(t *testing.T) store.Store {
-		return bunstore.New(migratedDB(t))
-	}})
+	h := storetest.Harness{New: func(t *testing.T) store.Store { return bunstore.New(migratedDB(t)) }}
+	storetest.Run(t, h)
+	storetest.RunKeys(t, h)
 }

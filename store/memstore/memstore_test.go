@@ -10,6 +10,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, storetest.Harness{New: func(*testing.T) store.Store { return memstore.New() }})
+	storetest.RunKeys(t, storetest.Harness{New: func(*testing.T) store.Store { return memstore.New() }})
 }
 
 // One store shared by every test proves the suite needs no empty store, as
@@ -17,4 +18,5 @@ func TestConformance(t *testing.T) {
 func TestConformanceSharedStore(t *testing.T) {
 	s := memstore.New()
 	storetest.Run(t, storetest.Harness{New: func(*testing.T) store.Store { return s }})
+	storetest.RunKeys(t, storetest.Harness{New: func(*testing.T) store.Store { return s }})
 }
