@@ -2,6 +2,7 @@ package workspacehttp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -93,7 +94,11 @@ type Option func(*Middleware)
 // WithRememberCookie remembers the last active workspace in a cookie of
 // that name (HttpOnly, SameSite=Lax, Secure on TLS requests, path /), set
 // after every successful switch; add FromCookie(name) last to the
-// resolvers to fall back on it.
+// resolvers to fall back on it. When the only workspace a request names is
+// the remembered one and the user can no longer open it (removed, or the
+// workspace deleted), the cookie is cleared, and with
+// WithOptionalWorkspace the request goes on with the user only, as if it
+// named none: a stale cookie must not lock anyone out of the selector.
 func WithRememberCookie(name string) Option { return func(m *Middleware) { m.cookie = name } }
 
 // WithOptionalWorkspace lets requests that name no workspace through with
@@ -167,6 +172,13 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		}
 		sc, err := m.switcher.Switch(ctx, user, id)
 		if err != nil {
+			if errors.Is(err, workspace.ErrNotFound) && m.onlyRemembered(r) {
+				m.forget(w, r)
+				if m.optional {
+					next.ServeHTTP(w, r.WithContext(ctx))
+					return
+				}
+			}
 			WriteError(w, err)
 			return
 		}
@@ -176,6 +188,29 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(workspace.WithScope(ctx, sc)))
 	})
+}
+
+// onlyRemembered reports whether the workspace r names comes from the
+// remember cookie alone: without that cookie, the resolver finds none.
+func (m *Middleware) onlyRemembered(r *http.Request) bool {
+	if m.cookie == "" {
+		return false
+	}
+	bare := r.Clone(r.Context())
+	bare.Header.Del("Cookie")
+	for _, c := range r.Cookies() {
+		if c.Name != m.cookie {
+			bare.AddCookie(c)
+		}
+	}
+	_, named := m.resolve(bare)
+	return !named
+}
+
+// forget clears the remember cookie.
+func (m *Middleware) forget(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: m.cookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 }
 
 // serveKey is Handler for a request that presents an API key.

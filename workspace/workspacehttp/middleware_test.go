@@ -235,3 +235,55 @@ func TestProblemMapping(t *testing.T) {
 		require.NotContains(t, rec.Body.String(), "0196b4a2")
 	}
 }
+
+// A remembered workspace the user lost is forgotten: the cookie is
+// cleared, and an optional route goes on without a scope. A workspace the
+// request names itself (the path) is still 404, and clears nothing.
+func TestStaleRememberedWorkspaceIsForgotten(t *testing.T) {
+	a := newApp(t)
+	mw := workspacehttp.New(a.ws, byHeader, workspacehttp.First(workspacehttp.FromPath("ws"), workspacehttp.FromCookie("ws")),
+		workspacehttp.WithRememberCookie("ws"), workspacehttp.WithOptionalWorkspace())
+	strict := workspacehttp.New(a.ws, byHeader, workspacehttp.First(workspacehttp.FromPath("ws"), workspacehttp.FromCookie("ws")),
+		workspacehttp.WithRememberCookie("ws"))
+	show := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, scoped := workspace.ScopeFrom(r.Context())
+		fmt.Fprintf(w, "scoped=%v", scoped)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /optional", mw.Handler(show))
+	mux.Handle("GET /optional/{ws}", mw.Handler(show))
+	mux.Handle("GET /required", strict.Handler(show))
+	alice, err := a.ws.Switch(context.Background(), "alice", a.sales.ID)
+	require.NoError(t, err)
+	require.NoError(t, a.team.Remove(workspace.WithScope(context.Background(), alice), "bob"))
+
+	send := func(path string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", path, nil)
+		r.Header.Set("X-User", "bob")
+		r.AddCookie(&http.Cookie{Name: "ws", Value: a.sales.ID.String()})
+		r.AddCookie(&http.Cookie{Name: "other", Value: "kept"})
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, r)
+		return rec
+	}
+	cleared := func(rec *httptest.ResponseRecorder) bool {
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == "ws" && c.MaxAge < 0 {
+				return true
+			}
+		}
+		return false
+	}
+	rec := send("/optional")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "scoped=false", rec.Body.String())
+	require.True(t, cleared(rec))
+
+	rec = send("/required")
+	require.Equal(t, http.StatusNotFound, rec.Code)
+	require.True(t, cleared(rec), "a required route clears it too, and stays 404")
+
+	rec = send("/optional/" + a.sales.ID.String())
+	require.Equal(t, http.StatusNotFound, rec.Code, "a workspace named by the path is not a fallback")
+	require.False(t, cleared(rec))
+}
