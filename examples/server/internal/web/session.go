@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/google/uuid"
@@ -65,16 +66,49 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 // safeNext keeps a post-login destination only if it is a path of this
-// site, so the sign-in page cannot be used to send people elsewhere.
+// site, so the sign-in page cannot be used to send people elsewhere. It
+// returns the destination exactly as http.Redirect will send it, or "".
+//
+// The check runs on the cleaned string, not the raw one: http.Redirect
+// runs path.Clean on a relative target, and "/./\evil" passes any check of
+// its raw form before becoming "/\evil", which browsers read as
+// "//evil" ('\' is '/' in http(s) URLs). So: no backslash at all, raw or
+// percent-encoded, and no control character (browsers drop tabs and
+// newlines from URLs, so "/\t/evil" would be "//evil"); the path cleaned
+// here as http.Redirect cleans it (which then leaves it unchanged); one
+// leading '/', before and after cleaning (a next that tried "//host" is
+// dropped, not turned into "/host"), and no scheme, host or user after
+// url.Parse.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) || strings.Contains(strings.ToLower(next), "%5c") {
 		return ""
 	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return ""
+		}
+	}
+	// What http.Redirect does to a relative target: clean what precedes
+	// the query, keeping a trailing slash.
+	p, query := next, ""
+	if i := strings.Index(p, "?"); i >= 0 {
+		p, query = p[:i], p[i:]
+	}
+	trailing := strings.HasSuffix(p, "/")
+	p = path.Clean(p)
+	if trailing && !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	cleaned := p + query
+	if !strings.HasPrefix(cleaned, "/") || strings.HasPrefix(cleaned, "//") {
 		return ""
 	}
-	return next
+	u, err := url.Parse(cleaned)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, `\`) {
+		return ""
+	}
+	return cleaned
 }
 
 // home sends the user to the remembered workspace when they still have
