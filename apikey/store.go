@@ -27,12 +27,15 @@ type Store interface {
 	// workspace.ErrNotFound, workspace.ErrNoTransaction.
 	LockWorkspace(ctx context.Context, id uuid.UUID) (workspace.Workspace, error)
 
-	// CreateKey inserts k (AccountID ignored); workspace.ErrConflict if
-	// its id exists, workspace.ErrNotFound if its workspace does not.
+	// CreateKey inserts k (AccountID ignored). Key ids are unique across
+	// workspaces (GetKey finds a key by id alone): workspace.ErrConflict if
+	// its id exists in any workspace, workspace.ErrNotFound if its
+	// workspace does not, workspace.ErrInvalid for an empty hash or a NUL
+	// byte in the name, role or creator.
 	CreateKey(ctx context.Context, k Key) error
 	// GetKey returns the key with id, whatever its workspace, with its
 	// Hash and AccountID: what Authenticate reads on a cache miss, one
-	// lookup by primary key. workspace.ErrNotFound.
+	// statement of primary-key lookups. workspace.ErrNotFound.
 	GetKey(ctx context.Context, id uuid.UUID) (Key, error)
 	// LockKey returns the workspace's key with id, locked until the
 	// transaction ends; workspace.ErrNotFound (also for another
@@ -44,7 +47,7 @@ type Store interface {
 	UpdateKey(ctx context.Context, k Key) error
 	// ListKeys returns the workspace's keys, revoked ones included, in id
 	// order: those after the id after (uuid.Nil: from the start), at most
-	// limit (> 0) of them.
+	// limit of them (<= 0: all).
 	ListKeys(ctx context.Context, workspaceID, after uuid.UUID, limit int) ([]Key, error)
 	// CountActiveKeys counts the workspace's keys that are neither revoked
 	// nor expired at now.

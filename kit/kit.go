@@ -4,16 +4,19 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/workspacekit/workspacekit/apikey"
 	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
-// Store is what the three services need of a store together; memstore and
+// Store is what the services need of a store together; memstore and
 // bunstore provide it.
 type Store interface {
 	membership.Store // includes workspace.Store
 	rbac.Store
+	rbac.KeyGrants // the Authorizer decides API keys' scopes
+	apikey.Store
 }
 
 // Kit holds the three services, wired to one another.
@@ -23,8 +26,10 @@ type Kit struct {
 	Workspaces *workspace.Service
 	// Team: invitations, the team, roles, ownership transfer.
 	Team *membership.Service
-	// Authz decides every action; the two services check with it too.
+	// Authz decides every action; the services check with it too.
 	Authz *rbac.Authorizer
+	// Keys: the workspaces' API keys (create, revoke, authenticate).
+	Keys *apikey.Service
 }
 
 // Option configures New.
@@ -38,6 +43,7 @@ type config struct {
 	authz      []rbac.Option
 	workspaces []workspace.Option
 	team       []membership.Option
+	keys       []apikey.Option
 }
 
 // WithEvents sends every service's events to p (typically one
@@ -47,7 +53,7 @@ func WithEvents(p workspace.Publisher) Option { return func(c *config) { c.event
 // WithClock gives every service the same clock. Default: workspace.UTCClock.
 func WithClock(clk workspace.Clock) Option { return func(c *config) { c.clock = clk } }
 
-// WithIDs gives both services the same id generator. Default:
+// WithIDs gives the services the same id generator. Default:
 // workspace.NewID.
 func WithIDs(f workspace.IDFunc) Option { return func(c *config) { c.ids = f } }
 
@@ -73,8 +79,16 @@ func WithTeam(opts ...membership.Option) Option {
 	return func(c *config) { c.team = append(c.team, opts...) }
 }
 
-// New wires the Authorizer and the two services over st with the plan
-// catalog plans.
+// WithKeys passes options to apikey.New (freshness, last-use precision),
+// applied after the shared ones.
+func WithKeys(opts ...apikey.Option) Option {
+	return func(c *config) { c.keys = append(c.keys, opts...) }
+}
+
+// New wires the Authorizer and the services over st with the plan catalog
+// plans. The lifecycle and membership services tell the key service of
+// their changes too (apikey.Service.Invalidating), so a deleted
+// workspace's keys stop at once in this process.
 //
 // Errors: a nil store or plans is an error; otherwise rbac.New's.
 func New(st Store, plans workspace.Plans, opts ...Option) (*Kit, error) {
@@ -89,20 +103,24 @@ func New(st Store, plans workspace.Plans, opts ...Option) (*Kit, error) {
 		ao []rbac.Option
 		wo []workspace.Option
 		mo []membership.Option
+		ko []apikey.Option
 	)
 	if c.events != nil {
 		ao = append(ao, rbac.WithEvents(c.events))
 		wo = append(wo, workspace.WithEvents(c.events))
 		mo = append(mo, membership.WithEvents(c.events))
+		ko = append(ko, apikey.WithEvents(c.events))
 	}
 	if c.clock != nil {
 		ao = append(ao, rbac.WithClock(c.clock))
 		wo = append(wo, workspace.WithClock(c.clock))
 		mo = append(mo, membership.WithClock(c.clock))
+		ko = append(ko, apikey.WithClock(c.clock))
 	}
 	if c.ids != nil {
 		wo = append(wo, workspace.WithIDs(c.ids))
 		mo = append(mo, membership.WithIDs(c.ids))
+		ko = append(ko, apikey.WithIDs(c.ids))
 	}
 	if c.logger != nil {
 		wo = append(wo, workspace.WithLogger(c.logger))
@@ -111,9 +129,12 @@ func New(st Store, plans workspace.Plans, opts ...Option) (*Kit, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys := apikey.New(st, authz, plans, append(ko, c.keys...)...)
+	told := keys.Invalidating(authz)
 	return &Kit{
-		Workspaces: workspace.NewService(st, authz, plans, append(wo, c.workspaces...)...),
-		Team:       membership.New(st, authz, plans, append(mo, c.team...)...),
+		Workspaces: workspace.NewService(st, told, plans, append(wo, c.workspaces...)...),
+		Team:       membership.New(st, told, plans, append(mo, c.team...)...),
 		Authz:      authz,
+		Keys:       keys,
 	}, nil
 }

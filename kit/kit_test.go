@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/workspacekit/workspacekit/apikey"
 	"github.com/workspacekit/workspacekit/kit"
 	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/rbac"
@@ -59,4 +60,29 @@ func TestNewNeedsAStoreAndPlans(t *testing.T) {
 	require.Error(t, err)
 	_, err = kit.New(memstore.New(), nil)
 	require.Error(t, err)
+}
+
+// The key service hears of the other services' changes in this process: a
+// deleted workspace's keys stop authenticating at once.
+func TestKeysStopWithTheirWorkspace(t *testing.T) {
+	k, err := kit.New(memstore.New(), workspace.FixedPlans{"": {MaxWorkspaces: 3, MaxMembers: 5, MaxAPIKeys: 2}})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, sales, err := k.Workspaces.CreateAccount(ctx, workspace.NewAccount{Name: "Acme", Owner: "alice", Workspace: workspace.NewWorkspace{Name: "Sales"}})
+	require.NoError(t, err)
+	alice, _, err := k.Workspaces.Enter(ctx, "alice", sales.ID)
+	require.NoError(t, err)
+	support, err := k.Workspaces.Create(alice, workspace.NewWorkspace{Name: "Support"})
+	require.NoError(t, err)
+	inSupport, _, err := k.Workspaces.Enter(ctx, "alice", support.ID)
+	require.NoError(t, err)
+	_, secret, err := k.Keys.Create(inSupport, apikey.NewKey{Name: "bot", Role: workspace.RoleMember})
+	require.NoError(t, err)
+	sc, err := k.Keys.Authenticate(ctx, secret) // cached now
+	require.NoError(t, err)
+	require.Equal(t, support.ID, sc.WorkspaceID)
+
+	require.NoError(t, k.Workspaces.Delete(alice, support.ID, "Support"))
+	_, err = k.Keys.Authenticate(ctx, secret)
+	require.ErrorIs(t, err, apikey.ErrKeyUnknown)
 }

@@ -294,7 +294,7 @@ func (a *Authorizer) DeleteRole(ctx context.Context, name, reassignTo workspace.
 				return err
 			}
 			if n > 0 {
-				return fmt.Errorf("%w: %q is held by %d memberships or invitations in workspace %s", ErrRoleInUse, name, n, sc.WorkspaceID)
+				return fmt.Errorf("%w: %q is held by %d memberships, invitations or API keys in workspace %s", ErrRoleInUse, name, n, sc.WorkspaceID)
 			}
 		} else {
 			if !reassignTo.IsBuiltin() {

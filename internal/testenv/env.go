@@ -26,7 +26,7 @@ type Env struct {
 }
 
 // Unlimited is a plan without limits.
-var Unlimited = workspace.FixedPlans{"": {MaxWorkspaces: workspace.Unlimited, MaxMembers: workspace.Unlimited}}
+var Unlimited = workspace.FixedPlans{"": {MaxWorkspaces: workspace.Unlimited, MaxMembers: workspace.Unlimited, MaxAPIKeys: workspace.Unlimited}}
 
 // New wires services on a fresh in-memory store.
 func New(t testing.TB, plans workspace.Plans, opts ...workspace.Option) *Env {
