@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -48,8 +49,12 @@ func (s *server) createRole(w http.ResponseWriter, r *http.Request) error {
 }
 
 // updateRole renames a custom role and/or replaces its permissions: PATCH
-// {"name": "new-name", "permissions": [...]}, either optional. A rename
-// runs first, so the permissions apply to the role under its new name.
+// {"name": "new-name", "permissions": [...]}, either optional. Both happen
+// or neither: the permissions are parsed before anything changes, and the
+// rename and the update run in one transaction, so a refusal of either
+// (an unknown permission 422, one beyond the caller's own 403, a name
+// taken 409) leaves the role as it was. The rename runs first, so the
+// permissions apply to the role under its new name.
 func (s *server) updateRole(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Name        *workspace.Role `json:"name"`
@@ -63,24 +68,33 @@ func (s *server) updateRole(w http.ResponseWriter, r *http.Request) error {
 	if !rename && in.Permissions == nil {
 		return fmt.Errorf("%w: nothing to change in role %q", workspace.ErrInvalid, name)
 	}
-	var (
-		cr  rbac.CustomRole
-		err error
-	)
-	if rename {
-		if cr, err = s.app.Kit.Authz.RenameRole(r.Context(), name, *in.Name); err != nil {
-			return err
-		}
-		name = *in.Name
-	}
+	var perms []rbac.Permission
 	if in.Permissions != nil {
-		perms, err := s.parsePermissions(*in.Permissions)
-		if err != nil {
+		var err error
+		if perms, err = s.parsePermissions(*in.Permissions); err != nil {
 			return err
 		}
-		if cr, err = s.app.Kit.Authz.UpdateRole(r.Context(), name, perms); err != nil {
-			return err
+	}
+	var cr rbac.CustomRole
+	err := s.app.Atomic(r.Context(), func(ctx context.Context) error {
+		current := name
+		if rename {
+			var err error
+			if cr, err = s.app.Kit.Authz.RenameRole(ctx, current, *in.Name); err != nil {
+				return err
+			}
+			current = *in.Name
 		}
+		if in.Permissions != nil {
+			var err error
+			if cr, err = s.app.Kit.Authz.UpdateRole(ctx, current, perms); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return reply(w, http.StatusOK, viewRole(cr))
 }

@@ -34,6 +34,8 @@ type App struct {
 
 	clock workspace.Clock
 	close func() error
+	// lib is the library's store: Atomic's transactions.
+	lib workspace.Transactor
 }
 
 // backend is what a store gives New: the library's store, the host's
@@ -76,7 +78,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 	}
 	a := &App{Bus: workspace.NewBus(), Users: DemoUsers(), Plans: cfg.Plans, Store: name,
-		StrictKeyLocked: b.locked, clock: cfg.Clock, close: b.close}
+		StrictKeyLocked: b.locked, clock: cfg.Clock, close: b.close, lib: b.store}
 	opts := []kit.Option{kit.WithEvents(a.Bus), kit.WithClock(cfg.Clock), kit.WithLogger(cfg.Logger), kit.WithWorkspaces(b.purges...)}
 	if a.Kit, err = kit.New(b.store, cfg.Plans, opts...); err != nil {
 		return nil, errors.Join(err, a.Close())
@@ -91,6 +93,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 	}
 	return a, nil
+}
+
+// Atomic runs fn in one transaction of the library's store: the kit's
+// services called with the context fn receives join it, so several calls
+// (a role's rename and its new permissions) commit together or not at
+// all, and their events are published and caches invalidated only after
+// the real commit. fn's error rolls everything back and is returned as is.
+//
+// Only the kit's services belong inside: on PostgreSQL the library's store
+// runs on the library role, and the host's tables (Resource) are the app
+// role's; a Resource call inside fn would run on the library role's
+// transaction. Errors: fn's, and the store's (commit, serialization).
+func (a *App) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	return a.lib.Atomic(ctx, fn)
 }
 
 // Close releases the store's connections (nothing for memory).
