@@ -1,0 +1,107 @@
+package modeltest
+
+import (
+	"context"
+	"flag"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// Config sizes a run.
+type Config struct {
+	// Sequences is how many random sequences Run checks (rapid's checks);
+	// -rapid.checks on the command line wins. Default 20.
+	Sequences int
+	// Steps is the average length of a sequence (rapid's steps);
+	// -rapid.steps wins. Default 60.
+	Steps int
+	// FaultPercent is the share of operations run under a fault of
+	// Target.Faults (ignored without). Default 0.
+	FaultPercent int
+	// Stats, when set, receives the run's counts.
+	Stats *Stats
+}
+
+func (c Config) withDefaults() Config {
+	if c.Sequences <= 0 {
+		c.Sequences = 20
+	}
+	if c.Steps <= 0 {
+		c.Steps = 60
+	}
+	if c.Stats == nil {
+		c.Stats = &Stats{}
+	}
+	return c
+}
+
+// Run checks random sequences of operations from several users in several
+// accounts and workspaces against the model, on the target h makes: after
+// every operation its outcome, the acting scope's reads, every workspace
+// of the sequence (read around the services) and every Authorizer
+// decision must equal the model's, and nothing the operation did not act
+// on may change. A failure prints the shrunk sequence, one operation a
+// line with its outcome, and the seed that replays it (-rapid.seed).
+//
+//	func TestModel(t *testing.T) {
+//		modeltest.Run(t, modeltest.Harness{New: newTarget}, modeltest.Config{})
+//	}
+func Run(t *testing.T, h Harness, cfg Config) {
+	t.Helper()
+	cfg = cfg.withDefaults()
+	target := h.New(t)
+	withRapidFlags(t, cfg.Sequences, cfg.Steps)
+	start := time.Now()
+	rapid.Check(t, func(rt *rapid.T) {
+		sys, err := newSystem(target, newClock())
+		if err != nil {
+			rt.Fatal(err)
+		}
+		w := newWorld(newModel(sys.clock.now(), resources(target)), sys.keys != nil)
+		r := &runner{w: w, sys: sys, faultPct: cfg.FaultPercent, stats: cfg.Stats}
+		src := rapidSource{rt}
+		ctx := context.Background()
+		rt.Repeat(map[string]func(*rapid.T){
+			"op": func(rt *rapid.T) {
+				if err := r.step(ctx, w.next(src, true), src); err != nil {
+					rt.Fatalf("%v\n\nthe sequence (operation -> outcome):\n%s", err, strings.Join(r.trace, "\n"))
+				}
+			},
+		})
+	})
+	d := time.Since(start)
+	t.Logf("modeltest: %s in %v (%.0f operations/s)", cfg.Stats, d.Round(time.Millisecond), float64(cfg.Stats.Ops.Load())/d.Seconds())
+}
+
+func resources(t *Target) []string {
+	out := make([]string, len(t.Tables))
+	for i, tb := range t.Tables {
+		out[i] = tb.Resource()
+	}
+	return out
+}
+
+// withRapidFlags sets rapid's checks and steps for this run unless they
+// were given on the command line (rapid reads them from its flags only),
+// and puts them back when t ends. Fail files are off unless asked for:
+// the printed seed replays a failure, and no file lands in the host's
+// package directory.
+func withRapidFlags(t *testing.T, checks, steps int) {
+	given := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, v := range map[string]string{"rapid.checks": strconv.Itoa(checks), "rapid.steps": strconv.Itoa(steps), "rapid.nofailfile": "true"} {
+		f := flag.Lookup(name)
+		if f == nil || given[name] {
+			continue
+		}
+		old := f.Value.String()
+		if err := f.Value.Set(v); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = f.Value.Set(old) })
+	}
+}
