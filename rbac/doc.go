@@ -23,7 +23,11 @@
 // membership. Casbin's grouping rules are a per-workspace cache of the
 // memberships, loaded on first use and dropped by Invalidate, never written
 // separately. Custom roles are stored once (Store.CreateRole...) and become
-// p rules of their workspace only.
+// p rules of their workspace only. API keys (package apikey) are decided
+// like members: a store with the KeyGrants capability lists a workspace's
+// keys that are not revoked, and the snapshot holds each as its key user
+// (workspace.KeyUser) with its role, until the earliest key expiry, when it
+// is read again. A store without it gives keys no role.
 //
 // # Permission matrix
 //
