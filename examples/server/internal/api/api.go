@@ -81,7 +81,9 @@ func New(a *app.App) http.Handler {
 	route("/api/", nil, func(http.ResponseWriter, *http.Request) error {
 		return fmt.Errorf("%w: no such route", workspace.ErrNotFound)
 	})
-	return mux
+	// Every route refuses changes a page of another origin could make the
+	// browser send with the session cookie (origin.go).
+	return crossOrigin(mux)
 }
 
 // noWorkspace names no workspace: routes that act before one is active.

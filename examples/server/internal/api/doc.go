@@ -9,6 +9,14 @@
 // X-Example-User: <id> for scripts (example-only as well: anyone can
 // claim anyone; see app.Login). No valid user is 401 unauthenticated.
 //
+// Since a browser sends the cookie by itself, every change (any method
+// but GET, HEAD, OPTIONS) is refused 403 cross-origin when the browser
+// marks it as coming from another origin (http.CrossOriginProtection:
+// Sec-Fetch-Site, Origin), and a change the cookie authenticates must be
+// Content-Type: application/json even without a body, which no form can
+// send (origin.go). Scripts with the header send neither browser header
+// and need no content type on bodiless calls.
+//
 // Where: every call on a workspace's content names it in the path,
 // /api/workspaces/{workspace}/...; workspacehttp's middleware switches to
 // it on every request (the role read fresh: a demotion holds from the next
