@@ -63,10 +63,11 @@
 // # Bodies and errors
 //
 // Bodies are application/json, at most MaxBody bytes, decoded strictly:
-// an unknown field, trailing data or another content type is 400
-// bad-request, a larger body 413 too-large. Those two are the API's own;
-// every other error is written by workspacehttp.WriteError, the library's
-// one mapping of its sentinels to application/problem+json (403
-// forbidden, 402 plan-limit, 422 confirmation, 404 not-found, ...). An
-// unknown route under /api/ is 404 not-found as well.
+// an unknown field, a key repeated in an object (also under another case),
+// trailing data or another content type is 400 bad-request, a larger body
+// 413 too-large, a cross-origin change 403 cross-origin. Those three are
+// the API's own; every other error is written by workspacehttp.WriteError,
+// the library's one mapping of its sentinels to application/problem+json
+// (403 forbidden, 402 plan-limit, 422 confirmation, 404 not-found, ...).
+// An unknown route under /api/ is 404 not-found as well.
 package api

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strings"
+	"unicode"
 
 	"github.com/workspacekit/workspacekit/workspace/workspacehttp"
 )
@@ -53,25 +56,113 @@ func writeProblem(w http.ResponseWriter, p workspacehttp.Problem) {
 }
 
 // decode reads r's body into v strictly: application/json, at most
-// MaxBody bytes, one JSON value, no field v does not declare.
-// Errors: errBadRequest, *http.MaxBytesError.
+// MaxBody bytes, one JSON value, no field v does not declare, no key twice
+// in an object (see noRepeatedKeys). Errors: errBadRequest,
+// *http.MaxBytesError.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return fmt.Errorf("%w: content type %q, want application/json", errBadRequest, r.Header.Get("Content-Type"))
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return err
 		}
 		return fmt.Errorf("%w: %w", errBadRequest, err)
 	}
+	if err := noRepeatedKeys(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %w", errBadRequest, err)
+	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: data after the JSON value", errBadRequest)
 	}
 	return nil
+}
+
+// maxDepth bounds the nesting of a body: the deepest this API takes is an
+// object in an object (POST /api/accounts) or an array in one.
+const maxDepth = 8
+
+// noRepeatedKeys refuses a body in which an object, at any depth, has a
+// key twice. encoding/json would keep the last one, and it matches keys to
+// fields case-insensitively, so {"role":"viewer","ROLE":"owner"} would be
+// owner too: anything in front of the API that reads the body (a gateway
+// rule, an audit log, a WAF) could see another request than the one the
+// server acts on. Keys are compared as encoding/json matches them to
+// fields (after unescaping, under Unicode case folding), which is right
+// for this API's bodies: objects of fields, never maps keyed by data.
+// It also refuses a body that is not exactly one JSON value, or nests
+// deeper than maxDepth. Errors: errBadRequest.
+func noRepeatedKeys(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := walkValue(dec, 0); err != nil {
+		return fmt.Errorf("%w: %w", errBadRequest, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: data after the JSON value", errBadRequest)
+	}
+	return nil
+}
+
+// walkValue reads one value's tokens from dec, checking every object's
+// keys.
+func walkValue(dec *json.Decoder, depth int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return nil // a scalar
+	}
+	if depth >= maxDepth {
+		return fmt.Errorf("nested deeper than %d", maxDepth)
+	}
+	var seen map[string]string // folded key -> the key as sent
+	if delim == '{' {
+		seen = map[string]string{}
+	}
+	for dec.More() {
+		if seen != nil {
+			tok, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := tok.(string) // in an object, Token returns keys as strings
+			folded := foldKey(key)
+			if first, dup := seen[folded]; dup {
+				return fmt.Errorf("key %q repeats %q", key, first)
+			}
+			seen[folded] = key
+		}
+		if err := walkValue(dec, depth+1); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // the closing '}' or ']'
+	return err
+}
+
+// foldKey maps every key that strings.EqualFold (encoding/json's
+// case-insensitive field match) holds equal to one string: each rune
+// becomes the smallest of its Unicode case-folding orbit, so "role",
+// "ROLE" and "Role" fold alike, and so do "k", "K" and the Kelvin sign.
+func foldKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
 }
 
 // reply writes v as JSON with status. Responses are per user, so nothing
