@@ -7,6 +7,11 @@
 //	go run ./examples/server                       # http://127.0.0.1:8080, in memory
 //	go run ./examples/server -dsn 'postgres://...' # an owner/superuser DSN of a dev database
 //
+// Invitation links are built on -public-url when given (set it behind a
+// proxy: -public-url https://app.example.com), else on the address each
+// request reached the server at; never on the request's Host header, which
+// the client chooses (app.Config.PublicURL).
+//
 // Its login is EXAMPLE-ONLY: pick a demo user (alice, bob, carol, dave,
 // erin), or send X-Example-User: <id> to the API. Anyone can be anyone;
 // a real host plugs its own authentication into workspacehttp instead.
@@ -34,19 +39,27 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dsn := flag.String("dsn", "", "PostgreSQL DSN of an owner or superuser of a development database (default: in memory)")
+	public := flag.String("public-url", "", "where people reach this server, the base of invitation links, e.g. https://app.example.com (default: the address each request reached)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *dsn, os.Stdout); err != nil {
+	cfg := app.Config{DSN: *dsn, PublicURL: *public, Seed: true, Logger: slog.Default()}
+	if err := serve(ctx, *addr, cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
 }
 
-// run serves until ctx ends, then shuts down gracefully: requests in
-// flight get shutdownGrace to finish before the store closes.
-func run(ctx context.Context, addr, dsn string, out io.Writer) (err error) {
-	a, err := app.New(ctx, app.Config{DSN: dsn, Seed: true, Logger: slog.Default()})
+// run serves the seeded app on dsn ("" in memory) until ctx ends.
+func run(ctx context.Context, addr, dsn string, out io.Writer) error {
+	return serve(ctx, addr, app.Config{DSN: dsn, Seed: true, Logger: slog.Default()}, out)
+}
+
+// serve serves the app cfg describes until ctx ends, then shuts down
+// gracefully: requests in flight get shutdownGrace to finish before the
+// store closes.
+func serve(ctx context.Context, addr string, cfg app.Config, out io.Writer) (err error) {
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -57,6 +70,9 @@ func run(ctx context.Context, addr, dsn string, out io.Writer) (err error) {
 	}
 	srv := &http.Server{Handler: handler(a), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute}
 	fmt.Fprintf(out, "workspacekit example server: http://%s (example-only login: pick a user)\n", ln.Addr())
+	if a.PublicURL != "" {
+		fmt.Fprintf(out, "invitation links on %s\n", a.PublicURL)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

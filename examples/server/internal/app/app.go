@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 
 	"github.com/workspacekit/workspacekit/kit"
 	"github.com/workspacekit/workspacekit/workspace"
@@ -31,6 +33,9 @@ type App struct {
 	// its workspace even with injected SQL. Without it strict mode stops
 	// mistakes, not injection.
 	StrictKeyLocked bool
+	// PublicURL is Config.PublicURL without a trailing slash; "" when not
+	// configured (see Link).
+	PublicURL string
 
 	clock workspace.Clock
 	close func() error
@@ -52,8 +57,8 @@ type backend struct {
 }
 
 // New wires the app on the store cfg names and seeds it when asked.
-// Errors: the store's (connection, migration, strict mode), kit.New's,
-// and the seed's.
+// Errors: ErrPublicURL, the store's (connection, migration, strict
+// mode), kit.New's, and the seed's.
 func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Plans == nil {
 		cfg.Plans = DemoPlans()
@@ -64,10 +69,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	var (
-		b   *backend
-		err error
-	)
+	public, err := publicURL(cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	var b *backend
 	name := "memory"
 	if cfg.DSN == "" {
 		b = openMemory()
@@ -78,7 +84,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 	}
 	a := &App{Bus: workspace.NewBus(), Users: DemoUsers(), Plans: cfg.Plans, Store: name,
-		StrictKeyLocked: b.locked, clock: cfg.Clock, close: b.close, lib: b.store}
+		StrictKeyLocked: b.locked, clock: cfg.Clock, close: b.close, lib: b.store, PublicURL: public}
 	opts := []kit.Option{kit.WithEvents(a.Bus), kit.WithClock(cfg.Clock), kit.WithLogger(cfg.Logger), kit.WithWorkspaces(b.purges...)}
 	if a.Kit, err = kit.New(b.store, cfg.Plans, opts...); err != nil {
 		return nil, errors.Join(err, a.Close())
@@ -107,6 +113,27 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // transaction. Errors: fn's, and the store's (commit, serialization).
 func (a *App) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
 	return a.lib.Atomic(ctx, fn)
+}
+
+// Link makes an absolute link to path on this server, to be sent
+// elsewhere (an invitation link): on PublicURL when configured, else on
+// the address r reached the server at, the connection's local address
+// (http.LocalAddrContextKey), with https when r came over TLS. It never
+// reads r.Host, which the client chooses. Without either (r not from an
+// http.Server) it returns path as is.
+func (a *App) Link(r *http.Request, path string) string {
+	if a.PublicURL != "" {
+		return a.PublicURL + path
+	}
+	addr, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr)
+	if !ok {
+		return path
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + addr.String() + path
 }
 
 // Close releases the store's connections (nothing for memory).

@@ -160,7 +160,7 @@ func (s *server) invite(w http.ResponseWriter, r *http.Request) {
 	// Rendered, not redirected: the token is shown this once and is
 	// stored nowhere, not even in a flash cookie.
 	s.renderTeam(w, r, http.StatusOK, nil, teamData{Role: workspace.RoleMember,
-		NewLink: &oneTimeLink{Email: inv.Email, URL: absolute(r, app.InvitationLink(token))}})
+		NewLink: &oneTimeLink{Email: inv.Email, URL: s.app.Link(r, app.InvitationLink(token))}})
 }
 
 func (s *server) resend(w http.ResponseWriter, r *http.Request) {
@@ -175,7 +175,7 @@ func (s *server) resend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderTeam(w, r, http.StatusOK, nil, teamData{Role: workspace.RoleMember,
-		NewLink: &oneTimeLink{Email: inv.Email, URL: absolute(r, app.InvitationLink(token)), Resent: true}})
+		NewLink: &oneTimeLink{Email: inv.Email, URL: s.app.Link(r, app.InvitationLink(token)), Resent: true}})
 }
 
 func (s *server) revoke(w http.ResponseWriter, r *http.Request) {
@@ -218,15 +218,4 @@ func (s *server) teamRefused(w http.ResponseWriter, r *http.Request, err error) 
 func (s *server) teamDone(w http.ResponseWriter, r *http.Request, f *flash) {
 	sc, _ := workspace.ScopeFrom(r.Context())
 	redirectWithFlash(w, r, base(sc)+"/settings/team", f)
-}
-
-// absolute makes a link to this server as the browser reached it, to be
-// pasted elsewhere. Behind a proxy a real host would use its configured
-// public URL instead.
-func absolute(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + path
 }
