@@ -2,9 +2,11 @@ package modeltest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/workspacekit/workspacekit/workspace"
@@ -21,6 +23,8 @@ type runner struct {
 	// faults: percentage of operations run under an injected fault.
 	faultPct int
 	stats    *Stats
+	// baseRows is Target.Rows before the world's first operation.
+	baseRows int
 	// trace is the sequence so far, one operation and its outcome a
 	// line: what a failure prints.
 	trace []string
@@ -35,13 +39,31 @@ type Stats struct {
 	// view, snapshot reads, Authorizer decisions.
 	Checks atomic.Int64
 	// Faulted are operations run under a fault that failed because of it
-	// (and were verified to have changed nothing).
+	// (and were verified to have changed nothing), by fault.
 	Faulted atomic.Int64
+	mu      sync.Mutex
+	byFault map[string]int
+}
+
+func (s *Stats) fault(kind string) {
+	s.Faulted.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byFault == nil {
+		s.byFault = map[string]int{}
+	}
+	s.byFault[kind]++
 }
 
 func (s *Stats) String() string {
-	return fmt.Sprintf("%d operations (%d refusals, %d failed by an injected fault), %d verification calls",
-		s.Ops.Load(), s.Refused.Load(), s.Faulted.Load(), s.Checks.Load())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := ""
+	if len(s.byFault) > 0 {
+		f = fmt.Sprintf(" %v", s.byFault)
+	}
+	return fmt.Sprintf("%d operations (%d refusals, %d failed by an injected fault%s), %d verification calls",
+		s.Ops.Load(), s.Refused.Load(), s.Faulted.Load(), f, s.Checks.Load())
 }
 
 // mismatch is a failed check; the sequence printed before it is the
@@ -58,33 +80,40 @@ func (r *runner) step(ctx context.Context, o op, s source) error {
 	before := r.w.m.clone()
 	var got result
 	fault := ""
-	if r.sys.t.Faults != nil && r.faultPct > 0 && chance(s, "fault", r.faultPct) {
+	if r.sys.t.Faults != nil && r.faultPct > 0 && faultable(o) && chance(s, "fault", r.faultPct) {
 		fault = pick(s, "fault kind", r.sys.t.Faults.Kinds())
 	}
 	if fault != "" {
-		ws, host := o.where()
+		_, host := o.where()
+		fctx := ctx
+		if so, ok := o.(interface{ scopeOf() workspace.Scope }); ok {
+			fctx = workspace.WithScope(ctx, so.scopeOf())
+		}
 		var inner result
-		err := r.sys.t.Faults.Run(ctx, fault, ws, host, func(ctx context.Context) error {
-			inner = o.run(ctx, r.sys)
+		err := r.sys.t.Faults.Run(fctx, fault, host, func(fctx context.Context) error {
+			inner = o.run(fctx, r.sys)
 			return inner.raw
 		})
 		got = inner
-		if err != nil && inner.raw == nil {
-			got = observed(err, "") // the op succeeded, its transaction did not
+		if errors.Is(err, ErrInjected) {
+			got = observed(err, "") // what the fault made of the operation
 		}
 	} else {
 		got = o.run(ctx, r.sys)
 	}
 	want := o.expect(r.w.m, got)
 	r.trace = append(r.trace, fmt.Sprintf("%-72s -> %s", o.String(), got))
-	if fault != "" && !same(want, got) && (want.err == errNone || strings.HasPrefix(got.err, errOtherPrefix)) {
+	if fault != "" && !same(want, got) && errors.Is(got.raw, ErrInjected) {
 		// The fault failed an operation that would have succeeded (or
 		// failed it differently than a refusal would): it must have been
 		// all or nothing, so the model stays as it was.
 		r.w.m = before
-		r.stats.Faulted.Add(1)
+		r.stats.fault(fault)
 		r.trace = append(r.trace, fmt.Sprintf("    (fault %s failed it: %v; nothing may have changed)", fault, got.raw))
 		return r.verify(ctx, o, before, got)
+	}
+	if fault != "" {
+		r.trace[len(r.trace)-1] += "    (under fault " + fault + ")"
 	}
 	if !same(want, got) {
 		return mismatchf("%s: got %s, the model says %s", o, describeErr(got), want)
@@ -108,7 +137,7 @@ func (r *runner) verify(ctx context.Context, o op, before *model, got result) er
 	}
 	// Every workspace of the world, around the services.
 	wss := r.w.allWorkspaces()
-	snap, err := r.sys.read(ctx, wss, r.w.invites)
+	snap, err := r.sys.read(ctx, wss, m.inviteIDs)
 	r.stats.Checks.Add(int64(len(wss)))
 	if err != nil {
 		return fmt.Errorf("after %s: snapshot: %w", o, err)
@@ -124,6 +153,16 @@ func (r *runner) verify(ctx context.Context, o op, before *model, got result) er
 		}
 	}
 	r.last = snap
+	if r.sys.t.Rows != nil {
+		n, err := r.sys.t.Rows(ctx)
+		r.stats.Checks.Add(1)
+		if err != nil {
+			return fmt.Errorf("after %s: rows: %w", o, err)
+		}
+		if want := r.baseRows + m.totalRows(); n != want {
+			return mismatchf("after %s: the host tables hold %d rows in all, the model says %d (%d before the sequence + %d of its own): a row landed outside the sequence's workspaces", o, n, want, r.baseRows, m.totalRows())
+		}
+	}
 	// Every Authorizer decision for every actor and workspace.
 	return r.decisions(ctx)
 }
@@ -226,4 +265,25 @@ func diff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// start takes what the checks compare against before the first operation.
+func (r *runner) start(ctx context.Context) error {
+	if r.sys.t.Rows == nil {
+		return nil
+	}
+	n, err := r.sys.t.Rows(ctx)
+	r.baseRows = n
+	return err
+}
+
+// faultable reports whether o's effects are all in the store, so that a
+// fault that fails it must leave everything as it was: not the clock, and
+// not Authenticate, which caches in the process.
+func faultable(o op) bool {
+	switch o.(type) {
+	case *opAdvance, *opAuthenticate:
+		return false
+	}
+	return true
 }

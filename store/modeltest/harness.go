@@ -2,6 +2,7 @@ package modeltest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/uuid"
@@ -41,6 +42,9 @@ type Target struct {
 	Rows func(ctx context.Context) (int, error)
 	// Faults, when set, injects faults into sequences (see Faults).
 	Faults Faults
+	// KitOptions are passed to kit.New (purge functions of the host
+	// tables, for instance).
+	KitOptions []kit.Option
 	// Stats, when set, reports the connections the store's pools have in
 	// use; the soak requires 0 at its end.
 	InUse func() int
@@ -50,11 +54,16 @@ type Target struct {
 type Faults interface {
 	// Kinds names the faults Run knows.
 	Kinds() []string
-	// Run runs op under the fault kind: ws is the workspace the operation
-	// acts in (what a fault may lock or write to), host says op runs in
-	// the host's transaction (Target.HostTx) rather than the library's.
-	// It returns op's own error when op failed, else what the fault did
-	// to the transaction (nil when it committed anyway). Whatever it
-	// returns, the operation must have been all or nothing.
-	Run(ctx context.Context, kind string, ws uuid.UUID, host bool, op func(ctx context.Context) error) error
+	// Run runs op under the fault kind. ctx carries the operation's scope
+	// when it has one (the workspace a fault may lock or write to); host
+	// says op runs in the host's transaction (Target.HostTx) rather than
+	// the library's. It returns op's own error when op failed, else what
+	// the fault did to the transaction (nil when it committed anyway), and
+	// marks every error the fault caused with ErrInjected (errors.Join):
+	// only those may differ from the model's prediction, and the suite
+	// then checks that the operation changed nothing.
+	Run(ctx context.Context, kind string, host bool, op func(ctx context.Context) error) error
 }
+
+// ErrInjected marks an error a fault caused (Faults.Run).
+var ErrInjected = errors.New("modeltest: injected fault")

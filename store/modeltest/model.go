@@ -295,3 +295,22 @@ func sortedIDs[V any](m map[uuid.UUID]V) []uuid.UUID {
 	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 	return ids
 }
+
+// totalRows counts the host tables' rows of every live workspace.
+func (m *model) totalRows() int {
+	n := 0
+	for _, w := range m.ws {
+		for _, r := range w.records {
+			n += len(r)
+		}
+	}
+	return n
+}
+
+// inviteIDs lists the invitations of workspace ws.
+func (m *model) inviteIDs(ws uuid.UUID) []uuid.UUID {
+	if w, ok := m.ws[ws]; ok {
+		return sortedIDs(w.invites)
+	}
+	return nil
+}

@@ -65,6 +65,9 @@ func Run(t *testing.T, h Harness, cfg Config) {
 		r := &runner{w: w, sys: sys, faultPct: cfg.FaultPercent, stats: cfg.Stats}
 		src := rapidSource{rt}
 		ctx := context.Background()
+		if err := r.start(ctx); err != nil {
+			rt.Fatal(err)
+		}
 		rt.Repeat(map[string]func(*rapid.T){
 			"op": func(rt *rapid.T) {
 				if err := r.step(ctx, w.next(src, true), src); err != nil {

@@ -66,9 +66,10 @@ func (m *model) render(ws uuid.UUID) string {
 	return b.String()
 }
 
-// read renders the system's view of the given workspaces. inviteIDs are
-// every invitation id the world has seen, to find those no longer pending.
-func (s *system) read(ctx context.Context, wss []uuid.UUID, inviteIDs []uuid.UUID) (snapshot, error) {
+// read renders the system's view of the given workspaces. inviteIDs gives
+// the invitations the model holds for a workspace, to find those no longer
+// pending (the store lists only pending ones; an extra pending one shows).
+func (s *system) read(ctx context.Context, wss []uuid.UUID, inviteIDs func(uuid.UUID) []uuid.UUID) (snapshot, error) {
 	st := s.t.Store
 	var tables map[int]map[uuid.UUID]map[uuid.UUID]string
 	if s.t.Snapshot != nil {
@@ -122,7 +123,7 @@ func (s *system) read(ctx context.Context, wss []uuid.UUID, inviteIDs []uuid.UUI
 			seen[inv.ID] = true
 			lines = append(lines, fmt.Sprintf("invite %s %s %s %s %s\n", inv.ID, inv.Email, inv.Role, inv.Status, inv.ExpiresAt.UTC().Format("2006-01-02T15:04")))
 		}
-		for _, id := range inviteIDs {
+		for _, id := range inviteIDs(ws) {
 			if seen[id] {
 				continue
 			}

@@ -51,8 +51,9 @@ type system struct {
 }
 
 func newSystem(t *Target, c *clock) (*system, error) {
-	k, err := kit.New(t.Store, plans, kit.WithClock(c.now), kit.WithLogger(quiet),
-		kit.WithTeam(membership.WithInvitationTTL(inviteTTL)))
+	opts := append([]kit.Option{kit.WithClock(c.now), kit.WithLogger(quiet),
+		kit.WithTeam(membership.WithInvitationTTL(inviteTTL))}, t.KitOptions...)
+	k, err := kit.New(t.Store, plans, opts...)
 	if err != nil {
 		return nil, err
 	}
