@@ -3,6 +3,7 @@ package bunstore_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -173,4 +174,16 @@ func TestModelGuarded(t *testing.T) {
 
 func TestModelStrict(t *testing.T) {
 	modeltest.Run(t, modeltest.Harness{New: strictModelTarget}, modeltest.Config{Sequences: 4, FaultPercent: 15})
+}
+
+func TestModelGuardedConcurrent(t *testing.T) {
+	modeltest.RunConcurrent(t, modeltest.Harness{New: guardedModelTarget}, modeltest.Load{Actors: 6, Ops: 30})
+}
+
+func TestModelStrictConcurrent(t *testing.T) {
+	modeltest.RunConcurrent(t, modeltest.Harness{New: strictModelTarget}, modeltest.Load{Actors: 6, Ops: 30})
+}
+
+func TestModelStrictSoak(t *testing.T) {
+	modeltest.Soak(t, modeltest.Harness{New: strictModelTarget}, modeltest.Load{Actors: 8, Duration: 3 * time.Second, Light: true}, 64<<20)
 }

@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -44,4 +45,12 @@ func modelTarget(testing.TB) *modeltest.Target {
 
 func TestModel(t *testing.T) {
 	modeltest.Run(t, modeltest.Harness{New: modelTarget}, modeltest.Config{})
+}
+
+func TestModelConcurrent(t *testing.T) {
+	modeltest.RunConcurrent(t, modeltest.Harness{New: modelTarget}, modeltest.Load{Actors: 6, Ops: 150})
+}
+
+func TestModelSoak(t *testing.T) {
+	modeltest.Soak(t, modeltest.Harness{New: modelTarget}, modeltest.Load{Actors: 8, Duration: 2 * time.Second, Light: true}, 256<<20)
 }

@@ -77,9 +77,13 @@ type mKey struct {
 	expires time.Time
 	revoked bool
 	secret  string
-	// cached: the key service answered Authenticate from memory since the
-	// key's last change (it caches every key it authenticated).
-	cached bool
+	// cached: the key service answers Authenticate from memory since it
+	// last authenticated the key, until a change of the key itself (it
+	// caches every key it authenticated), with the scope it made then:
+	// cachedRole, even after a rename or deletion of that role moved the
+	// key (Scope.Role is informational; decisions read the key's role).
+	cached     bool
+	cachedRole workspace.Role
 }
 
 func newModel(now time.Time, resources []string) *model {

@@ -265,23 +265,23 @@ func (o *opAuthenticate) expect(m *model, _ result) result {
 	if !ok {
 		return fail(errKeyUnknown)
 	}
-	var k *mKey
+	k, live := m.goneKeys[id], false
 	for _, w := range m.ws {
 		if x, ok := w.keys[id]; ok {
-			k = x
+			k, live = x, true
 		}
 	}
-	if k == nil {
-		// Its workspace was deleted. The key service caches what it
-		// authenticated and is told of changes to keys, not of deleted
-		// workspaces (without a change log watcher): a cached key still
-		// authenticates, to a scope every decision denies (check.go).
-		if g, ok := m.goneKeys[id]; ok && g.cached && !g.expiredAt(m.now) {
-			return result{val: fmt.Sprintf("ws=%s user=%s role=%s", g.ws, workspace.KeyUser(g.id), g.role)}
-		}
-		if g, ok := m.goneKeys[id]; ok && g.cached {
+	if k != nil && k.cached {
+		// The key service's memory. It is told of changes to keys, not of
+		// deleted workspaces (without a change log watcher), so a cached
+		// key of a deleted workspace still authenticates, to a scope every
+		// decision denies (check.go).
+		if k.expiredAt(m.now) {
 			return fail(errKeyExpired)
 		}
+		return result{val: fmt.Sprintf("ws=%s user=%s role=%s", k.ws, workspace.KeyUser(k.id), k.cachedRole)}
+	}
+	if !live {
 		return fail(errKeyUnknown)
 	}
 	if k.revoked {
@@ -290,6 +290,6 @@ func (o *opAuthenticate) expect(m *model, _ result) result {
 	if k.expiredAt(m.now) {
 		return fail(errKeyExpired)
 	}
-	k.cached = true
+	k.cached, k.cachedRole = true, k.role
 	return result{val: fmt.Sprintf("ws=%s user=%s role=%s", k.ws, workspace.KeyUser(k.id), k.role)}
 }

@@ -30,6 +30,7 @@ func (c Config) withDefaults() Config {
 	if c.Sequences <= 0 {
 		c.Sequences = 20
 	}
+	c.Sequences = scaled(c.Sequences)
 	if c.Steps <= 0 {
 		c.Steps = 60
 	}

@@ -1,0 +1,38 @@
+package modeltest
+
+import "flag"
+
+// Command-line flags for longer runs than a test's defaults (the release
+// run; see the harness tests of store/memstore and store/bunstore):
+//
+//	-modeltest.scale    multiplies Config.Sequences and Load.Ops
+//	-modeltest.actors   Load.Actors
+//	-modeltest.duration Load.Duration (a soak of N goroutines x T)
+//	-modeltest.seed     Load.Seed, to replay a concurrent run's actors
+var (
+	flagScale    = flag.Float64("modeltest.scale", 1, "modeltest: multiply the number of sequences and operations")
+	flagActors   = flag.Int("modeltest.actors", 0, "modeltest: concurrent actors (0: the test's own)")
+	flagDuration = flag.Duration("modeltest.duration", 0, "modeltest: how long a soak runs (0: the test's own)")
+	flagSeed     = flag.Uint64("modeltest.seed", 0, "modeltest: seed of the concurrent actors (0: random)")
+)
+
+func scaled(n int) int {
+	if *flagScale <= 0 || *flagScale == 1 || n == 0 {
+		return n
+	}
+	return max(1, int(float64(n)**flagScale))
+}
+
+func (l Load) fromFlags() Load {
+	l.Ops = scaled(l.Ops)
+	if *flagActors > 0 {
+		l.Actors = *flagActors
+	}
+	if *flagDuration > 0 {
+		l.Duration, l.Ops = *flagDuration, 0
+	}
+	if *flagSeed != 0 {
+		l.Seed = *flagSeed
+	}
+	return l
+}
