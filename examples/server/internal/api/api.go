@@ -18,10 +18,16 @@ func New(a *app.App) http.Handler {
 	s := &server{app: a}
 	// Three middlewares, one per kind of route: who only (the selector,
 	// signing up, accepting); who and which workspace, from the path;
-	// and the same remembering the workspace, for switching.
-	user := a.Middleware(noWorkspace, workspacehttp.WithOptionalWorkspace()).Handler
-	inWS := a.Middleware(workspacehttp.FromPath("workspace")).Handler
-	remember := a.Middleware(workspacehttp.FromPath("workspace"), workspacehttp.WithRememberCookie(app.WorkspaceCookie)).Handler
+	// and the same remembering the workspace, for switching. All three
+	// take an API key ("Authorization: Bearer <secret>") instead of the
+	// login: the key's own workspace with its role, 404 for any other the
+	// path names, 401 for a bad, revoked or expired key (never a fall
+	// back to the cookie). Routes for a person only refuse keys
+	// (peopleOnly).
+	keys := workspacehttp.WithAPIKeys(a.Kit.Keys)
+	user := a.Middleware(noWorkspace, workspacehttp.WithOptionalWorkspace(), keys).Handler
+	inWS := a.Middleware(workspacehttp.FromPath("workspace"), keys).Handler
+	remember := a.Middleware(workspacehttp.FromPath("workspace"), workspacehttp.WithRememberCookie(app.WorkspaceCookie), keys).Handler
 
 	mux := http.NewServeMux()
 	route := func(pattern string, mw func(http.Handler) http.Handler, h handler) {
@@ -37,15 +43,15 @@ func New(a *app.App) http.Handler {
 	route("POST /api/logout", nil, s.logout)
 	route("GET /api/users", nil, s.users)
 	route("GET /api/resources", nil, s.resources)
-	route("GET /api/me", user, s.me)
-	route("POST /api/accounts", user, s.signUp)
-	route("POST /api/invitations/accept", user, s.accept)
-	route("GET /api/workspaces", user, s.listWorkspaces)
+	route("GET /api/me", user, peopleOnly(s.me))
+	route("POST /api/accounts", user, peopleOnly(s.signUp))
+	route("POST /api/invitations/accept", user, peopleOnly(s.accept))
+	route("GET /api/workspaces", user, peopleOnly(s.listWorkspaces))
 
 	route("GET "+ws, inWS, s.getWorkspace)
 	route("PATCH "+ws, inWS, s.updateWorkspace)
 	route("DELETE "+ws, inWS, s.deleteWorkspace)
-	route("POST "+ws+"/switch", remember, s.switchTo)
+	route("POST "+ws+"/switch", remember, peopleOnly(s.switchTo))
 	route("GET "+ws+"/permissions", inWS, s.permissions)
 	route("GET "+ws+"/permissions/{permission}", inWS, s.explain)
 	route("GET "+ws+"/account", inWS, s.account)
@@ -67,6 +73,12 @@ func New(a *app.App) http.Handler {
 	route("POST "+ws+"/roles", inWS, s.createRole)
 	route("PATCH "+ws+"/roles/{role}", inWS, s.updateRole)
 	route("DELETE "+ws+"/roles/{role}", inWS, s.deleteRole)
+
+	route("GET "+ws+"/api-keys", inWS, s.listKeys)
+	route("POST "+ws+"/api-keys", inWS, s.createKey)
+	route("GET "+ws+"/api-keys/{key}", inWS, s.getKey)
+	route("PATCH "+ws+"/api-keys/{key}", inWS, s.updateKey)
+	route("DELETE "+ws+"/api-keys/{key}", inWS, s.revokeKey)
 
 	// The literal routes above are more specific than {kind}, so ServeMux
 	// prefers them; any other second segment is a resource kind or not

@@ -9,13 +9,27 @@
 // X-Example-User: <id> for scripts (example-only as well: anyone can
 // claim anyone; see app.Login). No valid user is 401 unauthenticated.
 //
+// Or a workspace API key, a real credential: "Authorization: Bearer
+// <secret>", the secret shown once by POST .../api-keys. A request that
+// carries one is the key's whatever else it carries (cookie, header), and
+// acts in the key's workspace with the key's current role: a path naming
+// another workspace is the same 404 not-found as one that does not exist;
+// a bad, revoked or expired key is 401 api-key-unknown, api-key-revoked
+// or api-key-expired. Revoking a key or changing its role holds from its
+// next request. A key cannot create, change or revoke keys (403), and the
+// routes that act for a person across workspaces (/api/me, the selector,
+// signing up, accepting, switching) refuse keys (403).
+//
+//	curl -H "Authorization: Bearer $KEY" http://127.0.0.1:8080/api/workspaces/$WS/agents
+//
 // Since a browser sends the cookie by itself, every change (any method
 // but GET, HEAD, OPTIONS) is refused 403 cross-origin when the browser
 // marks it as coming from another origin (http.CrossOriginProtection:
 // Sec-Fetch-Site, Origin), and a change the cookie authenticates must be
 // Content-Type: application/json even without a body, which no form can
 // send (origin.go). Scripts with the header send neither browser header
-// and need no content type on bodiless calls.
+// and need no content type on bodiless calls. Requests with a Bearer key
+// skip both checks: no browser sends that header on its own.
 //
 // Where: every call on a workspace's content names it in the path,
 // /api/workspaces/{workspace}/...; workspacehttp's middleware switches to
@@ -55,10 +69,20 @@
 //	POST   /api/workspaces/{workspace}/roles            {"name","permissions"}
 //	PATCH  /api/workspaces/{workspace}/roles/{role}     {"name"?,"permissions"?}      rename and/or update
 //	DELETE /api/workspaces/{workspace}/roles/{role}?reassign_to=<role>
+//	GET    /api/workspaces/{workspace}/api-keys                                       name, prefix, role, creator, times, status
+//	POST   /api/workspaces/{workspace}/api-keys         {"name","role","expires_at"?} key + secret, shown once (201)
+//	GET    /api/workspaces/{workspace}/api-keys/{key}
+//	PATCH  /api/workspaces/{workspace}/api-keys/{key}   {"name"?,"role"?}             rename and/or change role
+//	DELETE /api/workspaces/{workspace}/api-keys/{key}                                 revoke (stays listed)
 //	GET    /api/workspaces/{workspace}/{kind}                                         agents, squads, channels,
 //	POST   /api/workspaces/{workspace}/{kind}           {"name","detail"}             conversations, contacts,
-//	GET    /api/workspaces/{workspace}/{kind}/{item}                                  llm_providers, api_keys,
-//	DELETE /api/workspaces/{workspace}/{kind}/{item}                                  integrations
+//	GET    /api/workspaces/{workspace}/{kind}/{item}                                  llm_providers, integrations
+//	DELETE /api/workspaces/{workspace}/{kind}/{item}
+//
+// API keys are listed with revoked and expired ones, never with a secret
+// or a hash; expires_at is RFC 3339 (null or absent: never). Revoking or
+// renaming a revoked key is 409 conflict. The plan's MaxAPIKeys counts a
+// workspace's keys that still work: one more is 402 plan-limit.
 //
 // # Bodies and errors
 //

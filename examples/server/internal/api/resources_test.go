@@ -17,7 +17,7 @@ func TestResourcesPerWorkspace(t *testing.T) { flowResources(t, memory(t)) }
 
 func flowResources(t *testing.T, e *env) {
 	kinds := e.kinds()
-	require.Equal(t, []string{"agents", "squads", "channels", "conversations", "contacts", "llm_providers", "api_keys", "integrations"}, kinds)
+	require.Equal(t, []string{"agents", "squads", "channels", "conversations", "contacts", "llm_providers", "integrations"}, kinds)
 	for _, kind := range kinds {
 		for _, ws := range []string{app.SeedSales, app.SeedSupport} {
 			for _, name := range itemNames(e.items("alice", ws, kind)) {
@@ -53,7 +53,7 @@ func flowViewer(t *testing.T, e *env) {
 	agents := e.items("bob", app.SeedSupport, "agents")
 	e.refused("bob", "POST", support("/agents"), map[string]string{"name": "Sneaky"}, http.StatusForbidden, "forbidden")
 	e.refused("bob", "DELETE", support("/agents/"+agents[0].ID.String()), nil, http.StatusForbidden, "forbidden")
-	e.refused("bob", "GET", support("/api_keys"), nil, http.StatusForbidden, "forbidden")
+	e.refused("bob", "GET", support("/api-keys"), nil, http.StatusForbidden, "forbidden")
 	require.Equal(t, agents, e.items("alice", app.SeedSupport, "agents"))
 	perms := e.permissions("bob", app.SeedSupport)
 	require.Contains(t, perms, "agents:read")
@@ -76,6 +76,6 @@ func flowViewer(t *testing.T, e *env) {
 	sales := e.items("carol", app.SeedSales, "contacts")
 	e.call("carol", "POST", e.path(app.SeedSales, "/contacts"), map[string]string{"name": "Lead"}, http.StatusCreated, nil)
 	e.refused("carol", "DELETE", e.path(app.SeedSales, "/contacts/"+sales[0].ID.String()), nil, http.StatusForbidden, "forbidden")
-	e.refused("carol", "POST", e.path(app.SeedSales, "/api_keys"), map[string]string{"name": "Mine"}, http.StatusForbidden, "forbidden")
+	e.refused("carol", "POST", e.path(app.SeedSales, "/api-keys"), map[string]string{"name": "Mine", "role": "viewer"}, http.StatusForbidden, "forbidden")
 	e.refused("alice", "POST", e.path(app.SeedSales, "/agents"), map[string]string{"name": ""}, http.StatusUnprocessableEntity, "invalid")
 }

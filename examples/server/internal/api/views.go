@@ -53,6 +53,7 @@ func viewScope(s workspace.Scope) scopeView {
 type limitsView struct {
 	MaxWorkspaces int `json:"max_workspaces"` // -1: unlimited
 	MaxMembers    int `json:"max_members"`
+	MaxAPIKeys    int `json:"max_api_keys"` // per workspace, keys not revoked nor expired
 }
 
 type accountView struct {
@@ -67,7 +68,7 @@ type accountView struct {
 func viewAccount(a workspace.Account, l *workspace.Limits) accountView {
 	v := accountView{ID: a.ID, Name: a.Name, OwnerID: a.OwnerID, Plan: a.Plan, CreatedAt: a.CreatedAt}
 	if l != nil {
-		v.Limits = &limitsView{MaxWorkspaces: l.MaxWorkspaces, MaxMembers: l.MaxMembers}
+		v.Limits = &limitsView{MaxWorkspaces: l.MaxWorkspaces, MaxMembers: l.MaxMembers, MaxAPIKeys: l.MaxAPIKeys}
 	}
 	return v
 }

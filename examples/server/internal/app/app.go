@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"time"
 
+	"github.com/workspacekit/workspacekit/apikey"
 	"github.com/workspacekit/workspacekit/kit"
 	"github.com/workspacekit/workspacekit/workspace"
 )
@@ -15,7 +18,10 @@ import (
 // App is the example host, wired: the library's services, the host's
 // resources and users.
 type App struct {
-	// Kit holds the three services: Workspaces, Team, Authz.
+	// Kit holds the library's services: Workspaces, Team, Authz, and Keys
+	// (the workspaces' API keys, which the API accepts as "Authorization:
+	// Bearer <secret>"). Keys' last-use times are written by Keys.Run,
+	// which New starts and Close stops.
 	Kit *kit.Kit
 	// Bus receives every service's events (an audit log would subscribe).
 	Bus *workspace.Bus
@@ -41,6 +47,10 @@ type App struct {
 	close func() error
 	// lib is the library's store: Atomic's transactions.
 	lib workspace.Transactor
+	// stopKeys ends Keys.Run (its last flush included) once; nil before
+	// it runs.
+	stopKeys func() error
+	stopOnce sync.Once
 }
 
 // backend is what a store gives New: the library's store, the host's
@@ -89,6 +99,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if a.Kit, err = kit.New(b.store, cfg.Plans, opts...); err != nil {
 		return nil, errors.Join(err, a.Close())
 	}
+	a.runKeys(ctx)
 	for _, k := range kinds {
 		a.Resources = append(a.Resources, &Resource{Kind: k.name, Title: k.title, Hint: k.hint,
 			authz: a.Kit.Authz, tx: b.tx, table: b.tables[k.name], clock: cfg.Clock})
@@ -136,10 +147,50 @@ func (a *App) Link(r *http.Request, path string) string {
 	return scheme + "://" + addr.String() + path
 }
 
-// Close releases the store's connections (nothing for memory).
-func (a *App) Close() error {
-	if a.close == nil {
+// runKeys runs Keys.Run for the app's lifetime: it writes the keys'
+// last-use times every minute (apikey.DefaultLastUsedPrecision), and once
+// more when Close stops it. It keeps ctx's values, not its end: the app
+// lives until Close, whatever context New was given.
+func (a *App) runKeys(ctx context.Context) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan error, 1)
+	go func() { done <- a.Kit.Keys.Run(ctx) }()
+	a.stopKeys = func() error {
+		cancel()
+		if err := <-done; err != nil {
+			return fmt.Errorf("app: last flush of API keys' last use: %w", err)
+		}
 		return nil
 	}
-	return a.close()
+}
+
+// Now is the app's clock (Config.Clock): what the services compare
+// expiries with.
+func (a *App) Now() time.Time { return a.clock() }
+
+// KeyStatus is how a key stands now: "revoked", "expired" or "active".
+func (a *App) KeyStatus(k apikey.Key) string {
+	switch {
+	case k.Revoked():
+		return "revoked"
+	case k.Expired(a.clock()):
+		return "expired"
+	}
+	return "active"
+}
+
+// Close stops Keys.Run, which writes the last-use times it still holds,
+// then releases the store's connections (nothing for memory). Calling it
+// again only closes the store again.
+func (a *App) Close() error {
+	var err error
+	a.stopOnce.Do(func() {
+		if a.stopKeys != nil {
+			err = a.stopKeys()
+		}
+	})
+	if a.close == nil {
+		return err
+	}
+	return errors.Join(err, a.close())
 }

@@ -73,7 +73,10 @@ func checkSeed(t *testing.T, s seeded) {
 	require.Equal(t, map[string]workspace.Role{SeedSales: workspace.RoleMember}, s.roles(t, "carol"))
 	require.Equal(t, map[string]workspace.Role{SeedGlobexHQ: workspace.RoleOwner}, s.roles(t, "dave"))
 	require.Empty(t, s.roles(t, "erin"))
-	require.Len(t, s.Resources, 8)
+	require.Len(t, s.Resources, 7)
+	_, generic := s.Resource("api_keys")
+	require.False(t, generic, "API keys are the library's, not a host resource")
+	keys := map[string][]string{SeedSales: {SeedKeySales}, SeedSupport: {}, SeedGlobexHQ: {SeedKeyGlobex}}
 	for _, name := range []string{SeedSales, SeedSupport, SeedGlobexHQ} {
 		owner := workspace.UserID("alice")
 		if name == SeedGlobexHQ {
@@ -86,6 +89,15 @@ func checkSeed(t *testing.T, s seeded) {
 			smp := samples[r.Kind]
 			require.Equal(t, []string{name + ": " + smp[0][0], name + ": " + smp[1][0]}, names(items), "%s in %s", r.Kind, name)
 		}
+		list, err := s.Kit.Keys.List(ctx, workspace.Page{})
+		require.NoError(t, err)
+		got := []string{}
+		for _, k := range list {
+			got = append(got, k.Name)
+			require.Equal(t, "active", s.KeyStatus(k))
+			require.Equal(t, owner, k.CreatedBy)
+		}
+		require.Equal(t, keys[name], got, "API keys of %s", name)
 	}
 }
 
@@ -134,8 +146,7 @@ func TestResourcesAuthorizeOnTheServer(t *testing.T) {
 	_, err = agents.Create(bobSupport, "sneaky", "")
 	require.ErrorIs(t, err, workspace.ErrForbidden)
 	require.ErrorIs(t, agents.Delete(bobSupport, items[0].ID), workspace.ErrForbidden)
-	keys, _ := s.Resource("api_keys")
-	_, err = keys.List(bobSupport)
+	_, err = s.Kit.Keys.List(bobSupport, workspace.Page{})
 	require.ErrorIs(t, err, workspace.ErrForbidden, "viewers do not read API keys")
 	_, err = agents.List(context.Background())
 	require.ErrorIs(t, err, workspace.ErrNoScope)

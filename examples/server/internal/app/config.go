@@ -64,10 +64,12 @@ const (
 )
 
 // DemoPlans is the catalog used when Config.Plans is nil: small limits so
-// that the plan's refusal is one click away in the demo.
+// that the plan's refusal is one click away in the demo. MaxAPIKeys counts
+// a workspace's keys that still work (revoked and expired ones free their
+// place); the seed gives Globex HQ (free) one of its two.
 func DemoPlans() workspace.FixedPlans {
 	return workspace.FixedPlans{
-		PlanFree: {MaxWorkspaces: 2, MaxMembers: 3},
-		PlanTeam: {MaxWorkspaces: 3, MaxMembers: 10},
+		PlanFree: {MaxWorkspaces: 2, MaxMembers: 3, MaxAPIKeys: 2},
+		PlanTeam: {MaxWorkspaces: 3, MaxMembers: 10, MaxAPIKeys: 10},
 	}
 }

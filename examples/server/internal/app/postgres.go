@@ -17,7 +17,8 @@ import (
 // migration role's) connection, used only here:
 //
 //   - the library's migrations and the host tables (workspace_id leading
-//     the key, cascading with the workspace), all idempotent;
+//     the key, cascading with the workspace), all idempotent; the host
+//     table of older versions' display-only API keys is dropped;
 //   - strict mode with three roles: the owner, a library role and an app
 //     role (LOGIN NOSUPERUSER NOBYPASSRLS, made here if missing, with a
 //     fresh password at every start since only this process uses them);
@@ -39,6 +40,14 @@ func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (_ *backend
 	defer func() { err = errors.Join(err, owner.Close()) }()
 	if err := bunstore.Migrate(ctx, owner); err != nil {
 		return nil, fmt.Errorf("app: postgres: migrate: %w", err)
+	}
+	// Older versions of this example kept display-only API key records in
+	// a host table, api_keys. Keys are the library's now
+	// (workspacekit_api_keys); the old rows were never credentials and are
+	// not migrated, so the table is dropped rather than left behind with
+	// its policies and grants. IF EXISTS keeps start-up idempotent.
+	if _, err := owner.ExecContext(ctx, "DROP TABLE IF EXISTS "+legacyKeysTable); err != nil {
+		return nil, fmt.Errorf("app: postgres: drop %s: %w", legacyKeysTable, err)
 	}
 	reg := bunstore.NewRegistry()
 	for _, k := range kinds {
@@ -107,6 +116,10 @@ func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (_ *backend
 	b.purges = append(b.purges, workspace.WithPurge("host tables", reg.Purge(libDB)))
 	return b, nil
 }
+
+// legacyKeysTable is the host table older versions of the example kept
+// display-only API key records in; openPostgres drops it.
+const legacyKeysTable = "api_keys"
 
 // verify checks both roles' connections and that strict mode holds on the
 // app role's: without the locked key VerifyStrict reports the app role's

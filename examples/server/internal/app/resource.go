@@ -31,13 +31,13 @@ const (
 )
 
 // Resource is one kind of workspace-owned data of the product doc (agents,
-// channels, API keys...), kept in its own table and purged with its
+// channels, contacts...), kept in its own table and purged with its
 // workspace. Every method acts in the active workspace of ctx and is
 // authorized there first, with the rbac resource Kind.
 type Resource struct {
 	// Kind is the rbac resource and the table: "agents", "squads",
 	// "channels", "conversations", "contacts", "llm_providers",
-	// "api_keys", "integrations".
+	// "integrations". (API keys are the library's: App.Kit.Keys.)
 	Kind string
 	// Title is how the UI names it ("Agents").
 	Title string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/workspacekit/workspacekit/apikey"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -16,6 +17,15 @@ const (
 	SeedGlobexHQ = "Globex HQ"
 )
 
+// The seeded API keys, by name: one in Sales (role member) and one in
+// Globex HQ (role viewer), made through apikey.Service like any other.
+// Their secrets were shown once, to the seed, which dropped them: these
+// keys are there to be listed and revoked, not used.
+const (
+	SeedKeySales  = "CRM sync"
+	SeedKeyGlobex = "Nightly export"
+)
+
 // samples are two items per kind; seeded names are prefixed with their
 // workspace's name, so that an item seen in the wrong workspace shows it.
 var samples = map[string][2][2]string{
@@ -25,16 +35,15 @@ var samples = map[string][2][2]string{
 	"conversations": {{"Pricing question", "Asked about the team plan"}, {"Order status", "Where is my parcel?"}},
 	"contacts":      {{"Jordan Lee", "jordan@example.net"}, {"Sam Rivera", "sam@example.net"}},
 	"llm_providers": {{"OpenAI", "gpt-4o-mini"}, {"Anthropic", "claude-sonnet"}},
-	"api_keys":      {{"CRM sync key", "Used by the CRM nightly sync"}, {"Zapier key", "Automation"}},
 	"integrations":  {{"Composio: HubSpot", "Creates deals"}, {"Composio: Slack", "Posts escalations"}},
 }
 
 // seed loads the demo: Acme (alice, plan team) with Sales and Support,
 // bob admin in Sales and viewer in Support, carol member in Sales; Globex
 // (dave, plan free) with Globex HQ; two items of each kind in every
-// workspace. It goes through the services, as a user would, so the data
-// is exactly what the product's own flows make (events and change log
-// included).
+// workspace; the API keys SeedKeySales and SeedKeyGlobex. It goes through
+// the services, as a user would, so the data is exactly what the
+// product's own flows make (events and change log included).
 func (a *App) seed(ctx context.Context) error {
 	ws, team := a.Kit.Workspaces, a.Kit.Team
 	_, sales, err := ws.CreateAccount(ctx, workspace.NewAccount{Name: SeedAcme, Owner: "alice", Plan: PlanTeam,
@@ -91,6 +100,18 @@ func (a *App) seed(ctx context.Context) error {
 					return fmt.Errorf("%s in %s: %w", r.Kind, w.name, err)
 				}
 			}
+		}
+	}
+	for _, k := range []struct {
+		in  context.Context
+		key apikey.NewKey
+	}{
+		{aliceSales, apikey.NewKey{Name: SeedKeySales, Role: workspace.RoleMember}},
+		{daveHQ, apikey.NewKey{Name: SeedKeyGlobex, Role: workspace.RoleViewer}},
+	} {
+		// The secret is shown once, here, and nobody keeps it.
+		if _, _, err := a.Kit.Keys.Create(k.in, k.key); err != nil {
+			return fmt.Errorf("API key %s: %w", k.key.Name, err)
 		}
 	}
 	return nil

@@ -66,11 +66,6 @@ type llmProviderRow struct {
 	row
 }
 
-type apiKeyRow struct {
-	bun.BaseModel `bun:"table:api_keys,alias:api_keys"`
-	row
-}
-
 type integrationRow struct {
 	bun.BaseModel `bun:"table:integrations,alias:integrations"`
 	row
@@ -148,7 +143,9 @@ func newKind[T any, PT rowPtr[T]](name, title, hint string) kind {
 	}
 }
 
-// kinds are the product doc's isolated resources, in its order.
+// kinds are the product doc's isolated resources, in its order. API keys
+// are not among them: they are the library's (apikey, App.Kit.Keys), kept
+// in its own tables, and work as credentials for the API.
 var kinds = []kind{
 	newKind[agentRow](rbac.ResourceAgents, "Agents", "AI agents that answer your customers"),
 	newKind[squadRow](rbac.ResourceSquads, "Squads", "Groups of agents working together"),
@@ -156,7 +153,6 @@ var kinds = []kind{
 	newKind[conversationRow](rbac.ResourceConversations, "Conversations", "Conversations with your contacts"),
 	newKind[contactRow](rbac.ResourceContacts, "Contacts", "The people your agents talk to"),
 	newKind[llmProviderRow](rbac.ResourceLLMProviders, "LLM providers", "Configured LLM providers"),
-	newKind[apiKeyRow](rbac.ResourceAPIKeys, "API keys", "Keys for the platform's API"),
 	newKind[integrationRow](rbac.ResourceIntegrations, "Integrations", "Integrations (Composio)"),
 }
 

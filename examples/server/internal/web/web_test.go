@@ -184,13 +184,12 @@ func TestAViewerGetsNoWriteControlsAndForcedWritesAreRefused(t *testing.T) {
 	require.Contains(t, text(body), "403 Forbidden Your role in this workspace does not allow this.")
 	require.NotContains(t, body, "Sneaky<")
 
+	// The display-only API keys page is gone (the real one comes next).
 	resp, body = bob.get(s.path("Support", "api_keys"))
-	require.Equal(t, http.StatusForbidden, resp.StatusCode)
-	require.Contains(t, body, `data-code="forbidden"`)
-	require.Contains(t, body, `id="workspace-name">Support<`, "still inside the workspace")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, body, `data-code="not-found"`)
 
 	// In Sales bob is admin: the same pages offer the controls.
 	_, body = bob.get(s.path("Sales", "agents"))
 	require.Contains(t, body, `id="create-item"`)
-	require.Contains(t, body, `data-section="api_keys"`)
 }
