@@ -185,5 +185,9 @@ func TestModelStrictConcurrent(t *testing.T) {
 }
 
 func TestModelStrictSoak(t *testing.T) {
-	modeltest.Soak(t, modeltest.Harness{New: strictModelTarget}, modeltest.Load{Actors: 8, Duration: 3 * time.Second, Light: true}, 64<<20)
+	modeltest.Soak(t, modeltest.Harness{New: strictModelTarget}, modeltest.Load{Actors: 8, Duration: 8 * time.Second, Light: true}, 64<<20)
+}
+
+func TestModelGuardedSoak(t *testing.T) {
+	modeltest.Soak(t, modeltest.Harness{New: guardedModelTarget}, modeltest.Load{Actors: 8, Duration: 8 * time.Second, Light: true}, 64<<20)
 }

@@ -44,7 +44,7 @@ func modelTarget(testing.TB) *modeltest.Target {
 }
 
 func TestModel(t *testing.T) {
-	modeltest.Run(t, modeltest.Harness{New: modelTarget}, modeltest.Config{})
+	modeltest.Run(t, modeltest.Harness{New: modelTarget}, modeltest.Config{FreshTarget: true})
 }
 
 func TestModelConcurrent(t *testing.T) {
@@ -52,5 +52,5 @@ func TestModelConcurrent(t *testing.T) {
 }
 
 func TestModelSoak(t *testing.T) {
-	modeltest.Soak(t, modeltest.Harness{New: modelTarget}, modeltest.Load{Actors: 8, Duration: 2 * time.Second, Light: true}, 256<<20)
+	modeltest.Soak(t, modeltest.Harness{New: modelTarget}, modeltest.Load{Actors: 8, Duration: 15 * time.Second, Light: true}, 256<<20)
 }

@@ -22,6 +22,10 @@ type Config struct {
 	// FaultPercent is the share of operations run under a fault of
 	// Target.Faults (ignored without). Default 0.
 	FaultPercent int
+	// FreshTarget makes Run call Harness.New for every sequence (cheap
+	// in memory), so that a shrunk failure shows a sequence alone in its
+	// store; otherwise sequences share one target.
+	FreshTarget bool
 	// Stats, when set, receives the run's counts.
 	Stats *Stats
 }
@@ -58,11 +62,15 @@ func Run(t *testing.T, h Harness, cfg Config) {
 	withRapidFlags(t, cfg.Sequences, cfg.Steps)
 	start := time.Now()
 	rapid.Check(t, func(rt *rapid.T) {
-		sys, err := newSystem(target, newClock())
+		tg := target
+		if cfg.FreshTarget {
+			tg = h.New(t)
+		}
+		sys, err := newSystem(tg, newClock())
 		if err != nil {
 			rt.Fatal(err)
 		}
-		w := newWorld(newModel(sys.clock.now(), resources(target)), sys.keys != nil)
+		w := newWorld(newModel(sys.clock.now(), resources(tg)), sys.keys != nil)
 		r := &runner{w: w, sys: sys, faultPct: cfg.FaultPercent, stats: cfg.Stats}
 		src := rapidSource{rt}
 		ctx := context.Background()
