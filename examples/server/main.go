@@ -15,6 +15,13 @@
 // Its login is EXAMPLE-ONLY: pick a demo user (alice, bob, carol, dave,
 // erin), or send X-Example-User: <id> to the API. Anyone can be anyone;
 // a real host plugs its own authentication into workspacehttp instead.
+//
+// API keys, on the other hand, are real credentials: create one on a
+// workspace's API keys page (or POST /api/workspaces/{ws}/api-keys), copy
+// its secret (shown once), and call the API with it, in that workspace
+// only, with the key's role:
+//
+//	curl -H "Authorization: Bearer wsk_..." http://127.0.0.1:8080/api/workspaces/{ws}/agents
 package main
 
 import (

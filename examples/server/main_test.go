@@ -14,8 +14,9 @@ import (
 )
 
 // The server starts on memory with the seed, prints its URL, serves the
-// API at /api/ and the UI at /, and stops cleanly when its context ends
-// (what SIGINT does).
+// API at /api/ (an API key made there works as a Bearer token) and the UI
+// at /, and stops cleanly when its context ends (what SIGINT does),
+// the API keys' last-use writer included.
 func TestServerStartsServesAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
@@ -44,6 +45,46 @@ func TestServerStartsServesAndStops(t *testing.T) {
 	require.NoError(t, res.Body.Close())
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Len(t, list, 2, "the seed is loaded")
+
+	// An API key made through the API works as a Bearer token.
+	var ws []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	req, err = http.NewRequestWithContext(t.Context(), "GET", base+"/api/workspaces", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Example-User", "alice")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&ws))
+	require.NoError(t, res.Body.Close())
+	keys := base + "/api/workspaces/" + ws[0].ID + "/api-keys"
+	req, err = http.NewRequestWithContext(t.Context(), "POST", keys, strings.NewReader(`{"name":"smoke","role":"viewer"}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Example-User", "alice")
+	req.Header.Set("Content-Type", "application/json")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var made struct {
+		Secret string `json:"secret"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&made))
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusCreated, res.StatusCode)
+	req, err = http.NewRequestWithContext(t.Context(), "GET", keys, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+made.Secret)
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusForbidden, res.StatusCode, "a viewer key may not read keys")
+	req, err = http.NewRequestWithContext(t.Context(), "GET", base+"/api/workspaces/"+ws[0].ID+"/agents", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+made.Secret)
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusOK, res.StatusCode, "the key reads its workspace's agents")
 
 	res, err = http.Get(base + "/login")
 	require.NoError(t, err)

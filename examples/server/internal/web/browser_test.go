@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/workspacekit/workspacekit/apikey"
 )
 
 // TestBrowser clicks through the product doc's flows in headless
@@ -15,9 +18,10 @@ import (
 // the selector (the role shown changes); creating beyond the plan (the
 // refusal in the dialog); inviting, and accepting as erin in a browser of
 // her own; changing her role in Settings > Team (her next page shows
-// it); the delete dialog, whose button stays disabled until the exact
-// name is typed and whose server refuses a wrong name anyway; a foreign
-// workspace answering 404.
+// it); an API key created, its secret shown once (not after a reload),
+// and revoked; the delete dialog, whose button stays disabled until the
+// exact name is typed and whose server refuses a wrong name anyway; a
+// foreign workspace answering 404.
 func TestBrowser(t *testing.T) {
 	start := time.Now()
 	s := newSite(t)
@@ -99,6 +103,30 @@ func TestBrowser(t *testing.T) {
 	erin.open(s.path("Sales", "agents"))
 	require.Equal(t, "viewer", erin.text("#workspace-role"), "erin's next page has the new role, same session")
 	require.False(t, erin.present("#create-item"))
+
+	// An API key: created on its page, its secret shown once (a reload
+	// loads the list, without it), then revoked with its button.
+	b.open(s.path("Sales", "api-keys"))
+	b.do(chromedpType("#key-name", "Deploy bot"), chromedpSelect("#key-role", "member"))
+	require.EqualValues(t, http.StatusOK, b.submit("#key-submit"))
+	secret := b.text("#key-secret")
+	require.Regexp(t, `^wsk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$`, secret)
+	require.Equal(t, "API key “Deploy bot” created. Copy its secret now: it is shown once.", b.text("#flash"))
+	b.shot("api-key-secret-shown-once")
+	_, err := s.app.Kit.Keys.Authenticate(context.Background(), secret)
+	require.NoError(t, err, "the secret shown is the key's")
+	require.EqualValues(t, http.StatusOK, b.reload())
+	require.False(t, b.present("#key-secret"), "a reload does not show it again")
+	require.False(t, b.js(`document.documentElement.outerHTML.includes("`+secret[len(secret)-43:]+`")`))
+	keyRow := `#keys tr[data-key="Deploy bot"]`
+	require.Equal(t, "active", b.text(keyRow+" [data-status]"))
+	require.EqualValues(t, http.StatusOK, b.submit(keyRow+" button.revoke-key"))
+	require.Equal(t, "API key “Deploy bot” revoked. It stopped working at once; it stays listed as revoked.", b.text("#flash"))
+	require.Equal(t, "revoked", b.text(keyRow+" [data-status]"))
+	require.False(t, b.present(keyRow+" button.revoke-key"))
+	_, err = s.app.Kit.Keys.Authenticate(context.Background(), secret)
+	require.ErrorIs(t, err, apikey.ErrKeyRevoked)
+	b.shot("api-key-revoked")
 
 	// Delete Staging: options menu, dialog, typed name.
 	b.open(s.path("Sales", "settings/workspaces"))

@@ -163,6 +163,19 @@ func (b *tab) submit(sel string) int64 {
 	return resp.Status
 }
 
+// reload reloads the page as the browser's reload button does and returns
+// the document's status.
+func (b *tab) reload() int64 {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Reload())
+	if err != nil {
+		b.t.Fatalf("browser: reload: %v", err)
+	}
+	return resp.Status
+}
+
 // text is the visible text of the first element matching sel, waiting
 // for it to be visible.
 func (b *tab) text(sel string) string {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/workspacekit/workspacekit/examples/server/internal/app"
 	"github.com/workspacekit/workspacekit/rbac"
@@ -90,12 +91,24 @@ func (s *server) nav(ctx context.Context, sc workspace.Scope, section string) (*
 	}
 	n.Active.Role = sc.Role
 	group := "Workspace"
-	for _, res := range s.app.Resources {
-		if !perms[rbac.Permission{Resource: res.Kind, Action: rbac.ActionRead}] {
-			continue // viewers do not see API keys, for one
-		}
-		n.Links = append(n.Links, navLink{Group: group, Title: res.Title, Href: n.Base + "/" + res.Kind, Section: res.Kind, Current: section == res.Kind})
+	link := func(title, to string) {
+		n.Links = append(n.Links, navLink{Group: group, Title: title, Href: n.Base + "/" + to, Section: to, Current: section == to})
 		group = ""
+	}
+	// API keys keep their place in the product doc's list, after the LLM
+	// providers, for roles that may read them (not viewers).
+	keys := perms[rbac.Permission{Resource: rbac.ResourceAPIKeys, Action: rbac.ActionRead}]
+	for _, res := range s.app.Resources {
+		if perms[rbac.Permission{Resource: res.Kind, Action: rbac.ActionRead}] {
+			link(res.Title, res.Kind)
+		}
+		if keys && res.Kind == rbac.ResourceLLMProviders {
+			link("API keys", strings.TrimPrefix(keysPath, "/"))
+			keys = false
+		}
+	}
+	if keys {
+		link("API keys", strings.TrimPrefix(keysPath, "/"))
 	}
 	n.Links = append(n.Links,
 		navLink{Group: "Settings", Title: "Workspaces", Href: n.Base + "/settings/workspaces", Section: "settings/workspaces", Current: section == "settings/workspaces"},

@@ -24,7 +24,7 @@ var assets embed.FS
 // views are the pages, each parsed with both frames: "layout" (sidebar,
 // inside a workspace) and "bare" (sign-in, errors outside a workspace,
 // invitations); page.Nav chooses.
-var views = []string{"login", "error", "noworkspace", "accept", "resource", "workspaces", "team"}
+var views = []string{"login", "error", "noworkspace", "accept", "resource", "workspaces", "team", "apikeys"}
 
 var funcs = template.FuncMap{
 	"initial": func(s string) string {

@@ -26,8 +26,8 @@ func (s *server) resourceList(res *app.Resource) http.HandlerFunc {
 }
 
 // renderResource renders the list with f (a refusal) and status. A role
-// that may not even read the resource (viewers and API keys) gets the
-// refusal as the page.
+// that may not even read the resource (a custom role without kind:read)
+// gets the refusal as the page.
 func (s *server) renderResource(w http.ResponseWriter, r *http.Request, res *app.Resource, status int, f *flash, d resourceData) {
 	items, err := res.List(r.Context())
 	if err != nil {

@@ -61,6 +61,10 @@ func (s *server) routes() *http.ServeMux {
 		mux.Handle("POST /w/{ws}/"+res.Kind+"/{id}/delete", s.scoped(s.resourceDelete(res)))
 	}
 
+	mux.Handle("GET /w/{ws}"+keysPath, s.scoped(s.apiKeys))
+	mux.Handle("POST /w/{ws}"+keysPath, s.scoped(s.createKey))
+	mux.Handle("POST /w/{ws}"+keysPath+"/{id}/revoke", s.scoped(s.revokeKey))
+
 	mux.Handle("GET /w/{ws}/settings/workspaces", s.scoped(s.workspaces))
 	mux.Handle("POST /w/{ws}/settings/workspaces", s.scoped(s.createWorkspace))
 	mux.Handle("POST /w/{ws}/settings/workspaces/{id}/delete", s.scoped(s.deleteWorkspace))

@@ -177,19 +177,20 @@ func TestAViewerGetsNoWriteControlsAndForcedWritesAreRefused(t *testing.T) {
 	_, body := bob.get(s.path("Support", "agents"))
 	require.NotContains(t, body, `id="create-item"`)
 	require.NotContains(t, body, `/delete"`)
-	require.NotContains(t, body, `data-section="api_keys"`, "viewers do not read API keys")
+	require.NotContains(t, body, `data-section="api-keys"`, "viewers do not read API keys")
 
 	resp, body := bob.post(s.path("Support", "agents"), url.Values{"name": {"Sneaky"}})
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 	require.Contains(t, text(body), "403 Forbidden Your role in this workspace does not allow this.")
 	require.NotContains(t, body, "Sneaky<")
 
-	// The display-only API keys page is gone (the real one comes next).
-	resp, body = bob.get(s.path("Support", "api_keys"))
-	require.Equal(t, http.StatusNotFound, resp.StatusCode)
-	require.Contains(t, body, `data-code="not-found"`)
+	resp, body = bob.get(s.path("Support", "api-keys"))
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.Contains(t, body, `data-code="forbidden"`)
+	require.Contains(t, body, `id="workspace-name">Support<`, "still inside the workspace")
 
 	// In Sales bob is admin: the same pages offer the controls.
 	_, body = bob.get(s.path("Sales", "agents"))
 	require.Contains(t, body, `id="create-item"`)
+	require.Contains(t, body, `data-section="api-keys"`)
 }

@@ -52,8 +52,21 @@
     });
   });
 
-  // A page rendered in answer to a POST (a one-time invitation link) shows
-  // its canonical address, so a reload does not post the form again.
+  // Copy buttons copy the text of the element they name (a new API key's
+  // secret); without the clipboard the text is still there to select.
+  document.querySelectorAll("[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var el = document.getElementById(b.getAttribute("data-copy"));
+      if (!el || !navigator.clipboard) return;
+      navigator.clipboard.writeText(el.textContent).then(function () {
+        b.textContent = "Copied";
+      }, function () {});
+    });
+  });
+
+  // A page rendered in answer to a POST (a one-time invitation link, a new
+  // API key's secret) shows its canonical address, so a reload does not
+  // post the form again: it loads the page without the one-time part.
   var canonical = document.body.getAttribute("data-url");
   if (canonical && window.history.replaceState) {
     window.history.replaceState(null, "", canonical);
