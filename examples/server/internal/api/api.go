@@ -23,7 +23,10 @@ func New(a *app.App) http.Handler {
 	// login: the key's own workspace with its role, 404 for any other the
 	// path names, 401 for a bad, revoked or expired key (never a fall
 	// back to the cookie). Routes for a person only refuse keys
-	// (peopleOnly).
+	// (peopleOnly): those across workspaces, and those that would give
+	// the caller a place of its own (creating a workspace makes its
+	// creator a member there: a key would then act outside its
+	// workspace), or take one (leave, ownership transfer).
 	keys := workspacehttp.WithAPIKeys(a.Kit.Keys)
 	user := a.Middleware(noWorkspace, workspacehttp.WithOptionalWorkspace(), keys).Handler
 	inWS := a.Middleware(workspacehttp.FromPath("workspace"), keys).Handler
@@ -55,8 +58,8 @@ func New(a *app.App) http.Handler {
 	route("GET "+ws+"/permissions", inWS, s.permissions)
 	route("GET "+ws+"/permissions/{permission}", inWS, s.explain)
 	route("GET "+ws+"/account", inWS, s.account)
-	route("POST "+ws+"/account/workspaces", inWS, s.createWorkspace)
-	route("POST "+ws+"/account/transfer", inWS, s.transfer)
+	route("POST "+ws+"/account/workspaces", inWS, peopleOnly(s.createWorkspace))
+	route("POST "+ws+"/account/transfer", inWS, peopleOnly(s.transfer))
 
 	route("GET "+ws+"/invitations", inWS, s.invitations)
 	route("POST "+ws+"/invitations", inWS, s.invite)
@@ -67,7 +70,7 @@ func New(a *app.App) http.Handler {
 	route("GET "+ws+"/team/{user}", inWS, s.member)
 	route("PATCH "+ws+"/team/{user}", inWS, s.changeRole)
 	route("DELETE "+ws+"/team/{user}", inWS, s.removeMember)
-	route("POST "+ws+"/leave", inWS, s.leave)
+	route("POST "+ws+"/leave", inWS, peopleOnly(s.leave))
 
 	route("GET "+ws+"/roles", inWS, s.roles)
 	route("POST "+ws+"/roles", inWS, s.createRole)

@@ -183,7 +183,9 @@ func keyChangeError(err error) error {
 
 // peopleOnly refuses API keys on routes that act for a person across
 // workspaces (the selector, signing up, accepting an invitation,
-// switching): a key acts in its own workspace's routes only. The
+// switching) or on the person's own place in the account (creating a
+// workspace, which makes the creator a member of it; leaving; transferring
+// the account): a key acts in its own workspace only, on its content. The
 // middleware has authenticated the key already, so a bad one is 401 here
 // as anywhere.
 func peopleOnly(next handler) handler {

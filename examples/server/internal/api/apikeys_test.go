@@ -159,10 +159,16 @@ func flowKeys(t *testing.T, e *env) {
 	problem(t, e.withKey(secret, "POST", sales("/api-keys"), map[string]string{"name": "child", "role": "viewer"}), http.StatusForbidden, "forbidden")
 	problem(t, e.withKey(secret, "PATCH", sales("/api-keys/"+k.ID.String()), map[string]string{"role": "admin"}), http.StatusForbidden, "forbidden")
 	problem(t, e.withKey(secret, "DELETE", sales("/api-keys/"+seeded[0].ID.String()), nil), http.StatusForbidden, "forbidden")
-	for _, r := range []struct{ method, path string }{
-		{"GET", "/api/me"}, {"GET", "/api/workspaces"}, {"POST", sales("/switch")},
+	for _, r := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/api/me", nil}, {"GET", "/api/workspaces", nil}, {"POST", sales("/switch"), nil},
+		{"POST", sales("/leave"), nil}, {"POST", "/api/accounts", map[string]any{"name": "Keyco", "workspace": map[string]string{"name": "Main"}}},
+		{"POST", "/api/invitations/accept", map[string]string{"token": "x"}},
+		{"POST", sales("/account/transfer"), map[string]string{"to": "bob"}},
 	} {
-		problem(t, e.withKey(secret, r.method, r.path, nil), http.StatusForbidden, "forbidden")
+		problem(t, e.withKey(secret, r.method, r.path, r.body), http.StatusForbidden, "forbidden")
 	}
 	// A member key reads the list (api_keys:read), without secrets.
 	rec = e.withKey(secret, "GET", sales("/api-keys"), nil)
@@ -180,6 +186,11 @@ func flowKeys(t *testing.T, e *env) {
 	require.Equal(t, "CI (admin)", changed.Name)
 	rec = e.withKey(secret, "DELETE", sales("/agents/"+agents[0].ID.String()), nil)
 	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
+	// An admin key holds settings:create, but a new workspace would make
+	// its creator a member there, outside the key's workspace: refused.
+	before := e.selector("alice")
+	problem(t, e.withKey(secret, "POST", sales("/account/workspaces"), map[string]string{"name": "Key's own"}), http.StatusForbidden, "forbidden")
+	require.Equal(t, before, e.selector("alice"), "no workspace made")
 	// Both or neither: an invalid role leaves the name as it was.
 	e.refused("alice", "PATCH", sales("/api-keys/"+k.ID.String()), map[string]string{"name": "Renamed", "role": "nope"}, http.StatusUnprocessableEntity, "invalid")
 	e.refused("alice", "PATCH", sales("/api-keys/"+k.ID.String()), map[string]string{}, http.StatusUnprocessableEntity, "invalid")

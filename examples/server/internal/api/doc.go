@@ -18,7 +18,9 @@
 // or api-key-expired. Revoking a key or changing its role holds from its
 // next request. A key cannot create, change or revoke keys (403), and the
 // routes that act for a person across workspaces (/api/me, the selector,
-// signing up, accepting, switching) refuse keys (403).
+// signing up, accepting, switching) or on a person's place in the account
+// (creating another workspace, leaving, transferring the account) refuse
+// keys (403).
 //
 //	curl -H "Authorization: Bearer $KEY" http://127.0.0.1:8080/api/workspaces/$WS/agents
 //
