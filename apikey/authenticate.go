@@ -145,20 +145,3 @@ func (s *Service) InvalidateAccount(accountID uuid.UUID) {
 // InvalidateAll forgets every cached key (the watcher may have missed
 // changes).
 func (s *Service) InvalidateAll() { s.drop(func(*cached) bool { return true }) }
-
-// Invalidating returns authz with its Invalidate also dropping what s
-// cached for that workspace. Give it to workspace.NewService and
-// membership.New (kit.New does): then, in this process, a deleted
-// workspace's keys stop authenticating at once, as the change log's
-// watcher makes them stop on other instances.
-func (s *Service) Invalidating(authz Authorizer) Authorizer { return invalidating{authz, s} }
-
-type invalidating struct {
-	Authorizer
-	keys *Service
-}
-
-func (i invalidating) Invalidate(workspaceID uuid.UUID) {
-	i.Authorizer.Invalidate(workspaceID)
-	i.keys.Invalidate(workspaceID)
-}

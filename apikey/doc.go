@@ -20,10 +20,21 @@
 // # Several instances
 //
 // Key changes are in the change log (apikey.created, apikey.revoked,
-// apikey.role_changed, apikey.renamed). Add the Service to the same
-// changewatch.Watcher as the Authorizer, and give it the watcher with
-// WithFreshness: a key revoked on one instance stops on every other
-// within the watcher's bound.
+// apikey.role_changed, apikey.renamed). The Service follows every
+// invalidation its Authorizer receives (rbac.Authorizer.AddFollower, done
+// by New), from this process's services and from a changewatch.Watcher;
+// give it the watcher with WithFreshness too: a key revoked on one
+// instance stops on every other within the watcher's bound.
+//
+// # What a key may do
+//
+// A key acts with its role on the workspace's content, except what
+// rbac.KeyNeverHolds lists: it never manages the team, the workspace's
+// settings, custom roles or keys, so that a leaked key cannot outlive its
+// revocation through people, roles, workspaces or keys it made. A key
+// belongs to its workspace, not to the person who made it: it outlives its
+// creator's removal (revoke keys when people leave, if that is the
+// policy).
 //
 // # Last use
 //

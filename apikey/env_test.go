@@ -65,8 +65,8 @@ func newEnv(t testing.TB, opts ...apikey.Option) *env {
 	e.authz, err = rbac.New(e.st, rbac.WithClock(e.clock), rbac.WithEvents(e.bus))
 	require.NoError(t, err)
 	e.keys = apikey.New(e.st, e.authz, plans, append([]apikey.Option{apikey.WithClock(e.clock), apikey.WithEvents(e.bus)}, opts...)...)
-	e.ws = workspace.NewService(e.st, e.keys.Invalidating(e.authz), plans, workspace.WithClock(e.clock), workspace.WithEvents(e.bus))
-	e.team = membership.New(e.st, e.keys.Invalidating(e.authz), plans, membership.WithClock(e.clock), membership.WithEvents(e.bus))
+	e.ws = workspace.NewService(e.st, e.authz, plans, workspace.WithClock(e.clock), workspace.WithEvents(e.bus))
+	e.team = membership.New(e.st, e.authz, plans, membership.WithClock(e.clock), membership.WithEvents(e.bus))
 	return e
 }
 

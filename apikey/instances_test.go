@@ -25,7 +25,7 @@ func TestSecondInstanceFollowsTheChangeLog(t *testing.T) {
 	authz2, err := rbac.New(e.st, rbac.WithFreshness(w), rbac.WithClock(e.clock))
 	require.NoError(t, err)
 	keys2 := apikey.New(e.st, authz2, plans, apikey.WithFreshness(w), apikey.WithClock(e.clock))
-	w.Add(authz2, keys2)
+	w.Add(authz2) // keys2 follows authz2's invalidations
 	require.NoError(t, w.CatchUp(ctx))
 
 	sc, err := keys2.Authenticate(ctx, secret) // cached on instance 2
@@ -55,7 +55,9 @@ func TestUnfreshInstanceReadsThrough(t *testing.T) {
 	require.NoError(t, err)
 	var fresh staleness
 	fresh.ok = true
-	keys2 := apikey.New(e.st, e.authz, plans, apikey.WithFreshness(&fresh), apikey.WithClock(e.clock))
+	authz2, err := rbac.New(e.st) // instance 2: its own Authorizer, no watcher
+	require.NoError(t, err)
+	keys2 := apikey.New(e.st, authz2, plans, apikey.WithFreshness(&fresh), apikey.WithClock(e.clock))
 	_, err = keys2.Authenticate(ctx, secret)
 	require.NoError(t, err)
 

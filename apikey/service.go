@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -96,6 +97,13 @@ func New(store Store, authz Authorizer, plans workspace.Plans, opts ...Option) *
 	}
 	if s.precision <= 0 {
 		panic("apikey: last-used precision must be positive")
+	}
+	// Follow the Authorizer's invalidations (rbac.Authorizer.AddFollower):
+	// the services of this process and a changewatch.Watcher tell it of
+	// every change, so the keys cached here drop with its snapshots, with
+	// no wiring a host could forget.
+	if f, ok := authz.(interface{ AddFollower(rbac.Follower) }); ok {
+		f.AddFollower(s)
 	}
 	return s
 }

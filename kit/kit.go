@@ -86,9 +86,7 @@ func WithKeys(opts ...apikey.Option) Option {
 }
 
 // New wires the Authorizer and the services over st with the plan catalog
-// plans. The lifecycle and membership services tell the key service of
-// their changes too (apikey.Service.Invalidating), so a deleted
-// workspace's keys stop at once in this process.
+// plans.
 //
 // Errors: a nil store or plans is an error; otherwise rbac.New's.
 func New(st Store, plans workspace.Plans, opts ...Option) (*Kit, error) {
@@ -129,12 +127,10 @@ func New(st Store, plans workspace.Plans, opts ...Option) (*Kit, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := apikey.New(st, authz, plans, append(ko, c.keys...)...)
-	told := keys.Invalidating(authz)
 	return &Kit{
-		Workspaces: workspace.NewService(st, told, plans, append(wo, c.workspaces...)...),
-		Team:       membership.New(st, told, plans, append(mo, c.team...)...),
+		Workspaces: workspace.NewService(st, authz, plans, append(wo, c.workspaces...)...),
+		Team:       membership.New(st, authz, plans, append(mo, c.team...)...),
 		Authz:      authz,
-		Keys:       keys,
+		Keys:       apikey.New(st, authz, plans, append(ko, c.keys...)...),
 	}, nil
 }

@@ -47,6 +47,9 @@ type Authorizer struct {
 	evicting sync.Mutex
 	hand     int
 	stats    counters
+
+	followMu  sync.Mutex
+	followers atomic.Pointer[[]Follower]
 }
 
 // New returns an Authorizer reading s, which must implement

@@ -325,6 +325,9 @@ func (a *Authorizer) Invalidate(workspaceID uuid.UUID) {
 	}
 	sh.mu.Unlock()
 	a.stats.invalidations.Add(1)
+	for _, f := range a.followersNow() {
+		f.Invalidate(workspaceID)
+	}
 }
 
 // Stats describes the loaded policies.

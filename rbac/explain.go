@@ -66,6 +66,10 @@ func (a *Authorizer) Explain(ctx context.Context, resource, action string) (Expl
 	if err != nil {
 		return Explanation{}, fmt.Errorf("rbac: explain: %w", err)
 	}
+	if _, isKey := sc.UserID.KeyID(); isKey && ok && !role.has(a.matrix.index[Permission{resource, action}]) {
+		ex.Reason = fmt.Sprintf("API keys never hold %s:%s, whatever their role (KeyNeverHolds)", resource, action)
+		return ex, nil
+	}
 	ex.Allowed = ok
 	if ok {
 		ex.Rule = rule

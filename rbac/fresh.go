@@ -1,6 +1,8 @@
 package rbac
 
 import (
+	"slices"
+
 	"github.com/google/uuid"
 )
 
@@ -36,12 +38,18 @@ func (a *Authorizer) trusted() bool { return a.cfg.fresh == nil || a.cfg.fresh.F
 // predate the change): they are read again.
 func (a *Authorizer) InvalidateAccount(accountID uuid.UUID) {
 	a.invalidateWhere(func(s *snapshot) bool { return s == nil || s.account == accountID })
+	for _, f := range a.followersNow() {
+		f.InvalidateAccount(accountID)
+	}
 }
 
 // InvalidateAll drops every loaded snapshot: after a watcher finds it may
 // have missed changes (the log was pruned past it, or went back).
 func (a *Authorizer) InvalidateAll() {
 	a.invalidateWhere(func(*snapshot) bool { return true })
+	for _, f := range a.followersNow() {
+		f.InvalidateAll()
+	}
 }
 
 func (a *Authorizer) invalidateWhere(match func(*snapshot) bool) {
@@ -56,4 +64,30 @@ func (a *Authorizer) invalidateWhere(match func(*snapshot) bool) {
 		sh.mu.Unlock()
 	}
 	a.stats.invalidations.Add(1)
+}
+
+// Follower is told of every invalidation the Authorizer receives, from the
+// services of this process and from a changewatch.Watcher: a cache derived
+// from the same data stays in step without wiring of its own.
+// apikey.New registers its Service.
+type Follower interface {
+	Invalidate(workspaceID uuid.UUID)
+	InvalidateAccount(accountID uuid.UUID)
+	InvalidateAll()
+}
+
+// AddFollower registers f; it is called after the Authorizer's own
+// invalidation, on the invalidating goroutine.
+func (a *Authorizer) AddFollower(f Follower) {
+	a.followMu.Lock()
+	defer a.followMu.Unlock()
+	next := append(slices.Clone(a.followersNow()), f)
+	a.followers.Store(&next)
+}
+
+func (a *Authorizer) followersNow() []Follower {
+	if p := a.followers.Load(); p != nil {
+		return *p
+	}
+	return nil
 }

@@ -85,6 +85,9 @@ var builtinGrants = map[workspace.Role][]string{
 type matrix struct {
 	perms []Permission
 	index map[Permission]int
+	// keyDeny holds the bits of KeyNeverHolds: what no API key holds,
+	// whatever its role.
+	keyDeny []uint64
 	// rules are the built-in p rules (sub, dom, obj, act), domain "*".
 	rules [][]string
 }
@@ -158,6 +161,11 @@ func newMatrix(c *config) (*matrix, error) {
 	for _, p := range m.perms {
 		held[workspace.RoleOwner][p] = true
 	}
+	m.keyDeny = make([]uint64, m.words())
+	for _, p := range KeyNeverHolds() {
+		bit := m.index[p]
+		m.keyDeny[bit>>6] |= 1 << (bit & 63)
+	}
 	for _, r := range workspace.BuiltinRoles() {
 		for _, p := range m.perms {
 			if held[r][p] {
@@ -166,6 +174,20 @@ func newMatrix(c *config) (*matrix, error) {
 		}
 	}
 	return m, nil
+}
+
+// KeyNeverHolds lists the permissions no API key holds, whatever its role:
+// managing the team, the workspace's settings (creating, renaming,
+// deleting workspaces; custom roles) and keys. Those need a person, so
+// that a leaked key cannot outlive its revocation through members, roles,
+// workspaces or keys it made.
+func KeyNeverHolds() []Permission {
+	return []Permission{
+		{ResourceTeam, ActionManage},
+		{ResourceSettings, ActionCreate}, {ResourceSettings, ActionUpdate},
+		{ResourceSettings, ActionDelete}, {ResourceSettings, ActionManage},
+		{ResourceAPIKeys, ActionCreate}, {ResourceAPIKeys, ActionUpdate}, {ResourceAPIKeys, ActionDelete},
+	}
 }
 
 func validPermissionName(p Permission) error {

@@ -115,6 +115,23 @@ func compile(m *matrix, builtins []compiledRole, w workspace.Workspace, owner wo
 			s.bytes += int64(100 + 8*len(cr.bits) + 32*len(c.Permissions))
 		}
 	}
+	// API keys get a copy of their role without KeyNeverHolds, after the
+	// workspace's roles: at most 2x(4 + DefaultMaxCustomRoles) indexes.
+	keyRoles := uint8(0)
+	for _, mb := range ms {
+		if _, isKey := mb.UserID.KeyID(); isKey {
+			keyRoles = uint8(len(s.roles))
+			for i := range int(keyRoles) {
+				r := s.roles[i]
+				masked := compiledRole{name: r.name, bits: make([]uint64, len(r.bits)), custom: r.custom}
+				for w := range r.bits {
+					masked.bits[w] = r.bits[w] &^ m.keyDeny[w]
+				}
+				s.roles = append(s.roles, masked)
+			}
+			break
+		}
+	}
 	var arena strings.Builder
 	for _, mb := range ms {
 		arena.WriteString(string(mb.UserID))
@@ -128,6 +145,8 @@ func compile(m *matrix, builtins []compiledRole, w workspace.Workspace, owner wo
 		idx, ok := s.roleIndex(mb.Role)
 		if !ok {
 			idx = noRole
+		} else if _, isKey := mb.UserID.KeyID(); isKey {
+			idx += keyRoles
 		}
 		s.users[key] = idx
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -81,14 +82,22 @@ func normalizeAccountName(name string) (string, error) {
 const MaxUserIDLen = 256
 
 // ValidateUser reports whether u can identify a person: 1-256 bytes of valid
-// UTF-8, not only spaces, without control characters, and not starting with
-// "apikey:", which names API keys (KeyUser): a person can never be a key.
+// UTF-8, not only spaces, without control or invisible format characters
+// (U+200B, U+FEFF...: two ids that print alike must not be two people in an
+// audit trail), and not starting with "apikey:" in any case, which names API
+// keys (KeyUser): a person can never be, or pass for, a key.
 func ValidateUser(u UserID) error {
 	if strings.TrimSpace(string(u)) == "" || len(u) > MaxUserIDLen {
 		return fmt.Errorf("%w: user id must be 1-%d bytes", ErrInvalid, MaxUserIDLen)
 	}
-	if strings.HasPrefix(string(u), keyUserPrefix) {
+	if len(u) >= len(keyUserPrefix) && strings.EqualFold(string(u[:len(keyUserPrefix)]), keyUserPrefix) {
 		return fmt.Errorf("%w: user ids starting with %q name API keys", ErrInvalid, keyUserPrefix)
 	}
-	return printable("user id", string(u))
+	if err := printable("user id", string(u)); err != nil {
+		return err
+	}
+	if strings.IndexFunc(string(u), func(r rune) bool { return unicode.Is(unicode.Cf, r) }) >= 0 {
+		return fmt.Errorf("%w: user id must not contain invisible format characters", ErrInvalid)
+	}
+	return nil
 }

@@ -26,5 +26,8 @@ func TestKeyUsersAreNotPeople(t *testing.T) {
 		require.False(t, ok, s)
 		require.Equal(t, uuid.Nil, got, s)
 	}
-	require.NoError(t, workspace.ValidateUser("APIKEY:x"), "the prefix is exact; a person may be named so")
+	for _, u := range []string{"APIKEY:x", "ApiKey:" + id.String(), "\u200bapikey:" + id.String(), "api\u200bkey:x", "\ufeffbob", "bob\u2060"} {
+		require.ErrorIs(t, workspace.ValidateUser(workspace.UserID(u)), workspace.ErrInvalid, "%q", u)
+	}
+	require.NoError(t, workspace.ValidateUser("apikeys-team"), "only the prefix with its colon is reserved")
 }

@@ -213,7 +213,7 @@ func (r *runner) decisions(ctx context.Context) error {
 			for _, p := range ps {
 				got[p.String()] = true
 			}
-			want := m.perms(ws, m.scopeRole(sc))
+			want := m.actorPerms(sc)
 			if !sameSet(got, want) {
 				return mismatchf("Permissions(%s) = %v, the model says %v (role %q)", scoped{sc}.who(), sorted(got), sorted(want), m.scopeRole(sc))
 			}

@@ -28,8 +28,8 @@ type model struct {
 	tokens map[string]uuid.UUID
 	// secrets maps every API key secret ever handed out to its key.
 	secrets map[string]uuid.UUID
-	// goneKeys are keys of deleted workspaces: cached ones still
-	// authenticate (see opAuthenticate).
+	// goneKeys are keys of deleted workspaces: their secrets are
+	// unknown from then on (see opAuthenticate).
 	goneKeys map[uuid.UUID]*mKey
 	nTables  int
 	// resources are the host tables' rbac resources, by table index.
@@ -77,13 +77,6 @@ type mKey struct {
 	expires time.Time
 	revoked bool
 	secret  string
-	// cached: the key service answers Authenticate from memory since it
-	// last authenticated the key, until a change of the key itself (it
-	// caches every key it authenticated), with the scope it made then:
-	// cachedRole, even after a rename or deletion of that role moved the
-	// key (Scope.Role is informational; decisions read the key's role).
-	cached     bool
-	cachedRole workspace.Role
 }
 
 func newModel(now time.Time, resources []string) *model {
@@ -221,7 +214,30 @@ func (m *model) scopeRole(sc workspace.Scope) workspace.Role {
 }
 
 func (m *model) can(sc workspace.Scope, perm string) bool {
-	return m.perms(sc.WorkspaceID, m.scopeRole(sc))[perm]
+	return m.actorPerms(sc)[perm]
+}
+
+// keyNever is rbac.KeyNeverHolds: what no API key holds, whatever its
+// role (managing the team, settings, custom roles and keys needs a person).
+var keyNever = map[string]bool{
+	"team:manage": true, "settings:create": true, "settings:update": true, "settings:delete": true,
+	"settings:manage": true, "api_keys:create": true, "api_keys:update": true, "api_keys:delete": true,
+}
+
+// actorPerms is what the scope may do: its role's permissions, without
+// keyNever for an API key.
+func (m *model) actorPerms(sc workspace.Scope) map[string]bool {
+	ps := m.perms(sc.WorkspaceID, m.scopeRole(sc))
+	if _, isKey := sc.UserID.KeyID(); !isKey || ps == nil {
+		return ps
+	}
+	out := map[string]bool{}
+	for p := range ps {
+		if !keyNever[p] {
+			out[p] = true
+		}
+	}
+	return out
 }
 
 // canGrant is the Authorizer's CanGrant: the role must exist in the
@@ -247,7 +263,7 @@ func (m *model) canGrant(sc workspace.Scope, role workspace.Role) string {
 		}
 		return errForbidden
 	}
-	mine := m.perms(sc.WorkspaceID, held)
+	mine := m.actorPerms(sc)
 	for p := range m.perms(sc.WorkspaceID, role) {
 		if !mine[p] {
 			return errForbidden

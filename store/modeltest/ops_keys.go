@@ -222,17 +222,17 @@ func (o *opKeyChange) expect(m *model, _ result) result {
 	switch o.kind {
 	case "rename":
 		if k.name != name {
-			k.name, k.cached = name, false
+			k.name = name
 		}
 	case "role":
 		if e := m.canGrant(o.sc, o.role); e != errNone {
 			return fail(e)
 		}
 		if k.role != o.role {
-			k.role, k.cached = o.role, false
+			k.role = o.role
 		}
 	default:
-		k.revoked, k.cached = true, false
+		k.revoked = true
 		return result{}
 	}
 	return result{val: k.line()}
@@ -271,16 +271,9 @@ func (o *opAuthenticate) expect(m *model, _ result) result {
 			k, live = x, true
 		}
 	}
-	if k != nil && k.cached {
-		// The key service's memory. It is told of changes to keys, not of
-		// deleted workspaces (without a change log watcher), so a cached
-		// key of a deleted workspace still authenticates, to a scope every
-		// decision denies (check.go).
-		if k.expiredAt(m.now) {
-			return fail(errKeyExpired)
-		}
-		return result{val: fmt.Sprintf("ws=%s user=%s role=%s", k.ws, workspace.KeyUser(k.id), k.cachedRole)}
-	}
+	// The key service's memory follows the Authorizer's invalidations
+	// (rbac's AddFollower), so it answers as the store does: a key of a
+	// deleted workspace is unknown at once.
 	if !live {
 		return fail(errKeyUnknown)
 	}
@@ -290,6 +283,5 @@ func (o *opAuthenticate) expect(m *model, _ result) result {
 	if k.expiredAt(m.now) {
 		return fail(errKeyExpired)
 	}
-	k.cached, k.cachedRole = true, k.role
 	return result{val: fmt.Sprintf("ws=%s user=%s role=%s", k.ws, workspace.KeyUser(k.id), k.role)}
 }

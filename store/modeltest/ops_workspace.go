@@ -101,10 +101,9 @@ func (o *opCreate) expect(m *model, got result) result {
 	if len(got.new.ids) == 1 {
 		w := m.newWorkspace(got.new.ids[0], acc.id, name, "")
 		// The creator becomes owner of the new workspace through a stored
-		// membership, also when the creator is an API key: what the
-		// library does today (found by this suite, reported in issue 12's
-		// note): the key then holds owner in a workspace that is not its
-		// own, whatever becomes of the key.
+		// membership. Never an API key: keys never hold settings:create
+		// (rbac.KeyNeverHolds; this suite found that a key once could,
+		// and held owner of a workspace not its own).
 		if acc.owner != o.sc.UserID {
 			w.members[o.sc.UserID] = &mMember{role: workspace.RoleOwner, version: 1}
 		}
