@@ -59,3 +59,17 @@ func nulText(v reflect.Value) (string, bool) {
 	}
 	return "", false
 }
+
+// CheckMember is what a store checks of a membership before writing it:
+// its text (CheckText), and that its user is not an API key's
+// (workspace.KeyUser): keys act through their own grants, never as
+// members, so a membership row for one would outlive the key.
+func CheckMember(m workspace.Membership) error {
+	if err := CheckText("CreateMembership", m); err != nil {
+		return err
+	}
+	if _, isKey := m.UserID.KeyID(); isKey {
+		return fmt.Errorf("%w: %s is an API key, not a member", workspace.ErrInvalid, m.UserID)
+	}
+	return nil
+}

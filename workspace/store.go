@@ -118,6 +118,7 @@ type Store interface {
 
 	// CreateMembership inserts m; ErrConflict if the user is already a
 	// member, ErrNotFound if the workspace does not exist.
+	// An API key's user id (KeyUser) is ErrInvalid: keys are never members.
 	CreateMembership(ctx context.Context, m Membership) error
 	// GetMembership returns the stored membership; ErrNotFound.
 	GetMembership(ctx context.Context, workspaceID uuid.UUID, user UserID) (Membership, error)

@@ -16,7 +16,7 @@ import (
 // Errors: workspace.ErrConflict (the user is already a member),
 // workspace.ErrNotFound (no such workspace).
 func (s *Store) CreateMembership(ctx context.Context, m workspace.Membership) error {
-	if err := store.CheckText("CreateMembership", m); err != nil {
+	if err := store.CheckMember(m); err != nil {
 		return err
 	}
 	return s.write(ctx, false, func(ctx context.Context, db bun.IDB) error {

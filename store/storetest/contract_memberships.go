@@ -25,6 +25,14 @@ var membershipTests = []test{
 		conflict(t, e.s.CreateMembership(e.ctx, dup))
 		require.Equal(t, normMembership(m), e.getMembership(w.ID, m.UserID))
 	}},
+	{"CreateMembership of an API key's user is ErrInvalid and writes nothing", func(t *testing.T, e *env) {
+		w := e.workspace(e.account(e.user("owner")).ID, "Sales")
+		key := workspace.KeyUser(uuid.New())
+		err := e.s.CreateMembership(e.ctx, workspace.Membership{WorkspaceID: w.ID, UserID: key, Role: workspace.RoleOwner, Version: 1, CreatedAt: e.now, UpdatedAt: e.now})
+		require.ErrorIs(t, err, workspace.ErrInvalid)
+		_, err = e.s.GetMembership(e.ctx, w.ID, key)
+		notFound(t, err)
+	}},
 	{"CreateMembership in an unknown workspace is ErrNotFound", func(t *testing.T, e *env) {
 		ws := uuid.New()
 		notFound(t, e.s.CreateMembership(e.ctx, workspace.Membership{WorkspaceID: ws, UserID: e.user("bob"), Role: workspace.RoleMember, Version: 1, CreatedAt: e.now, UpdatedAt: e.now}))
