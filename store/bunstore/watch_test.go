@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/workspacekit/workspacekit/apikey"
 	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/store/bunstore"
@@ -21,10 +22,11 @@ type server struct {
 	authz *rbac.Authorizer
 	ws    *workspace.Service
 	team  *membership.Service
+	keys  *apikey.Service
 	watch *changewatch.Watcher
 }
 
-var serverPlans = workspace.FixedPlans{"": {MaxWorkspaces: 10, MaxMembers: 10}}
+var serverPlans = workspace.FixedPlans{"": {MaxWorkspaces: 10, MaxMembers: 10, MaxAPIKeys: 10}}
 
 func newServer(t *testing.T, dsn string, watched bool, opts ...changewatch.Option) *server {
 	t.Helper()
@@ -41,6 +43,11 @@ func newServer(t *testing.T, dsn string, watched bool, opts ...changewatch.Optio
 	require.NoError(t, err)
 	s.ws = workspace.NewService(s.st, s.authz, serverPlans)
 	s.team = membership.New(s.st, s.authz, serverPlans)
+	var kopts []apikey.Option
+	if watched {
+		kopts = append(kopts, apikey.WithFreshness(s.watch))
+	}
+	s.keys = apikey.New(s.st, s.authz, serverPlans, kopts...) // follows s.authz's invalidations
 	if watched {
 		s.watch.Add(s.authz)
 		ctx, cancel := context.WithCancel(context.Background())
