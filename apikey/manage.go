@@ -23,11 +23,8 @@ func (s *Service) List(ctx context.Context, p workspace.Page) ([]Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Limit < 0 || p.Limit > workspace.MaxPageSize {
-		return nil, fmt.Errorf("%w: page limit must be 0-%d, got %d", workspace.ErrInvalid, workspace.MaxPageSize, p.Limit)
-	}
-	if p.Limit == 0 {
-		p.Limit = workspace.DefaultPageSize
+	if p.Limit, err = workspace.PageLimit(p.Limit); err != nil {
+		return nil, err
 	}
 	if err := s.authz.Require(ctx, rbac.ResourceAPIKeys, rbac.ActionRead); err != nil {
 		return nil, err

@@ -40,11 +40,8 @@ func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Limit < 0 || p.Limit > workspace.MaxPageSize {
-		return nil, fmt.Errorf("%w: page limit must be 0-%d, got %d", workspace.ErrInvalid, workspace.MaxPageSize, p.Limit)
-	}
-	if p.Limit == 0 {
-		p.Limit = workspace.DefaultPageSize
+	if p.Limit, err = workspace.PageLimit(p.Limit); err != nil {
+		return nil, err
 	}
 	if err := s.authz.Require(ctx, workspace.ResourceTeam, workspace.ActionRead); err != nil {
 		return nil, err

@@ -56,11 +56,22 @@ func (s *Service) List(ctx context.Context, user UserID, p Page) ([]Access, erro
 	if err := ValidateUser(user); err != nil {
 		return nil, err
 	}
-	if p.Limit < 0 || p.Limit > MaxPageSize {
-		return nil, fmt.Errorf("%w: page limit must be 0-%d, got %d", ErrInvalid, MaxPageSize, p.Limit)
-	}
-	if p.Limit == 0 {
-		p.Limit = DefaultPageSize
+	var err error
+	if p.Limit, err = PageLimit(p.Limit); err != nil {
+		return nil, err
 	}
 	return s.store.ListAccess(ctx, user, p)
+}
+
+// PageLimit is the page size every listing call uses for a requested
+// limit: 0 means DefaultPageSize, 1-MaxPageSize stands, anything else is
+// ErrInvalid.
+func PageLimit(limit int) (int, error) {
+	switch {
+	case limit < 0 || limit > MaxPageSize:
+		return 0, fmt.Errorf("%w: page limit must be 0-%d, got %d", ErrInvalid, MaxPageSize, limit)
+	case limit == 0:
+		return DefaultPageSize, nil
+	}
+	return limit, nil
 }
