@@ -31,6 +31,12 @@ type runner struct {
 	// trace is the sequence so far, one operation and its outcome a
 	// line: what a failure prints.
 	trace []string
+	// worlds the actor of a concurrent run left (Load.Restart): each of
+	// their workspaces with the digest of its rendering then, and their
+	// host rows.
+	worlds      int
+	retired     []retiredWS
+	retiredRows int
 }
 
 // Stats counts what a run did.

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Load sizes a concurrent run.
@@ -25,6 +29,21 @@ type Load struct {
 	// checks only each outcome as it comes and the whole store at the
 	// end (the soak: throughput over inspection).
 	Light bool
+	// Total, when set, ends the run once the actors together ran this
+	// many operations (Ops and Duration are then ignored): the release
+	// run's size (-modeltest.ops).
+	Total int64
+	// Restart is how many operations an actor runs in one world before it
+	// checks the world against its model, keeps a digest of every
+	// workspace of it (compared again at the end) and starts a fresh
+	// world: new users, accounts and model. It keeps each operation's
+	// cost flat however long the run (a world's model and the actor's
+	// choices grow with it). Default 500; < 0 never restarts.
+	Restart int
+	// HeapPerOp is how many bytes per operation the soak's heap may grow
+	// beyond its fixed allowance: the rows a store keeps in memory
+	// (memstore); 0 for a store whose rows live elsewhere.
+	HeapPerOp uint64
 	// Stats, when set, receives the run's counts.
 	Stats *Stats
 }
@@ -34,8 +53,14 @@ func (l Load) withDefaults() Load {
 	if l.Actors <= 0 {
 		l.Actors = 6
 	}
-	if l.Ops <= 0 && l.Duration <= 0 {
+	if l.Total > 0 {
+		l.Ops, l.Duration = 0, 0
+	}
+	if l.Ops <= 0 && l.Duration <= 0 && l.Total <= 0 {
 		l.Duration = 10 * time.Second
+	}
+	if l.Restart == 0 {
+		l.Restart = 500
 	}
 	if l.Seed == 0 {
 		l.Seed = rand.Uint64()
@@ -51,6 +76,10 @@ func (l Load) withDefaults() Load {
 // and workspaces of its own, drawing operations from its own seeded
 // generator.
 //
+// Each actor starts a fresh world every l.Restart operations, after
+// checking the one it leaves against its model; every workspace it left is
+// compared again at the end with what it held then.
+//
 // The rule it checks, weaker than linearizability and exact for what it
 // covers: the actors' operations touch disjoint rows (their own accounts,
 // workspaces, invitations, keys, records), so any interleaving of them is
@@ -62,8 +91,8 @@ func (l Load) withDefaults() Load {
 // exactly the rows of all models (nothing landed anywhere else). What the
 // actors share is what they race on: the store's locks and change log,
 // the pool, the Authorizer's and the key service's caches. Operations of
-// different actors on the same rows are not generated, so they are not
-// checked here. An actor's sequence replays from the printed seed (its
+// different actors on the same rows are not generated here: RunContended
+// checks those. An actor's sequence replays from the printed seed (its
 // operations do not depend on the others').
 func RunConcurrent(t *testing.T, h Harness, l Load) {
 	t.Helper()
@@ -72,8 +101,7 @@ func RunConcurrent(t *testing.T, h Harness, l Load) {
 	runLoad(t, target, l)
 }
 
-// runLoad runs the actors and the final check; it returns the number of
-// operations.
+// runLoad runs the actors and the final check.
 func runLoad(t *testing.T, target *Target, l Load) {
 	t.Helper()
 	sys, err := newSystem(target, newClock())
@@ -87,15 +115,25 @@ func runLoad(t *testing.T, target *Target, l Load) {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("modeltest: %d actors, seed %d (-modeltest.seed=%d replays each actor's sequence)", l.Actors, l.Seed, l.Seed)
+	t.Logf("modeltest: %d actors, seed %d (-modeltest.seed=%d replays each actor's sequence), a fresh world every %d operations",
+		l.Actors, l.Seed, l.Seed, l.Restart)
 	runners := make([]*runner, l.Actors)
 	for i := range runners {
-		w := newWorld(newModel(sys.clock.now(), resources(target)), sys.keys != nil)
-		runners[i] = &runner{w: w, sys: sys, stats: l.Stats}
+		runners[i] = &runner{w: newWorld(newModel(sys.clock.now(), resources(target)), sys.keys != nil), sys: sys, stats: l.Stats}
 	}
 	var deadline time.Time
 	if l.Duration > 0 {
 		deadline = time.Now().Add(l.Duration)
+	}
+	var issued atomic.Int64
+	more := func(n int) bool {
+		switch {
+		case l.Total > 0:
+			return issued.Add(1) <= l.Total
+		case l.Ops > 0 && n >= l.Ops:
+			return false
+		}
+		return deadline.IsZero() || time.Now().Before(deadline)
 	}
 	start := time.Now()
 	errs := make([]error, l.Actors)
@@ -105,9 +143,18 @@ func runLoad(t *testing.T, target *Target, l Load) {
 		go func() {
 			defer wg.Done()
 			src := randSource{rand.New(rand.NewPCG(l.Seed+uint64(i), 0))}
-			for n := 0; (l.Ops == 0 || n < l.Ops) && (deadline.IsZero() || time.Now().Before(deadline)); n++ {
+			k := 0 // operations in the current world
+			for n := 0; more(n); n++ {
+				if l.Restart > 0 && k == l.Restart {
+					if err := r.retire(ctx); err != nil {
+						errs[i] = fmt.Errorf("actor %d (-modeltest.seed=%d, its generator seeded %d), world %d, at its end: %w\n\nthe world's sequence:\n%s", i, l.Seed, l.Seed+uint64(i), r.worlds, err, tail(r.trace, 40))
+						return
+					}
+					k = 0
+				}
+				k++
 				if err := r.concurrentStep(ctx, r.w.next(src, false), l.Light); err != nil {
-					errs[i] = fmt.Errorf("actor %d (-modeltest.seed=%d, its generator seeded %d), operation %d: %w\n\nthe actor's sequence:\n%s", i, l.Seed, l.Seed+uint64(i), n, err, tail(r.trace, 40))
+					errs[i] = fmt.Errorf("actor %d (-modeltest.seed=%d, its generator seeded %d), world %d, operation %d: %w\n\nthe world's sequence:\n%s", i, l.Seed, l.Seed+uint64(i), r.worlds, k, err, tail(r.trace, 40))
 					return
 				}
 			}
@@ -118,14 +165,20 @@ func runLoad(t *testing.T, target *Target, l Load) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
-	// The end state: every actor's workspaces equal its model, and the
-	// host tables hold the models' rows and nothing else.
-	total := 0
+	ops := l.Stats.Ops.Load()
+	// The end state: every actor's world equals its model, every world it
+	// left is as it was left, and the host tables hold the models' rows
+	// and nothing else.
+	total, worlds := 0, 0
 	for i, r := range runners {
 		if err := r.final(ctx); err != nil {
+			t.Fatalf("actor %d (seed %d), world %d, at the end: %v", i, l.Seed+uint64(i), r.worlds, err)
+		}
+		if err := r.recheck(ctx); err != nil {
 			t.Fatalf("actor %d (seed %d) at the end: %v", i, l.Seed+uint64(i), err)
 		}
-		total += r.w.m.totalRows()
+		total += r.w.m.totalRows() + r.retiredRows
+		worlds += r.worlds + 1
 	}
 	if target.Rows != nil {
 		n, err := target.Rows(ctx)
@@ -136,8 +189,67 @@ func runLoad(t *testing.T, target *Target, l Load) {
 			t.Fatalf("the host tables hold %d rows, the models %d (+%d before): rows landed outside every actor's workspaces", n, total, base)
 		}
 	}
-	t.Logf("modeltest: %s in %v: %.0f operations/s", l.Stats, d.Round(time.Millisecond), float64(l.Stats.Ops.Load())/d.Seconds())
+	t.Logf("modeltest: %s in %v: %.0f operations/s (%d worlds; all re-checked at the end)", l.Stats, d.Round(time.Millisecond), float64(ops)/d.Seconds(), worlds)
 }
+
+// retire checks the actor's world against its model, keeps a digest of
+// each of its workspaces as the store holds them (recheck compares them
+// at the end: no other actor's operation may touch them), and gives the
+// actor a fresh world.
+func (r *runner) retire(ctx context.Context) error {
+	if err := r.final(ctx); err != nil {
+		return err
+	}
+	wss := r.w.allWorkspaces()
+	snap, err := r.sys.read(ctx, wss, noInvites)
+	if err != nil {
+		return err
+	}
+	for _, ws := range wss {
+		r.retired = append(r.retired, retiredWS{ws, digest(snap[ws])})
+	}
+	r.retiredRows += r.w.m.totalRows()
+	r.worlds++
+	r.w = newWorld(newModel(r.w.m.now, r.w.m.resources), r.w.keys_)
+	r.last, r.trace = nil, nil
+	return nil
+}
+
+// recheck reads every workspace of the worlds the actor left and compares
+// it with the digest taken when it left them.
+func (r *runner) recheck(ctx context.Context) error {
+	const batch = 256
+	for i := 0; i < len(r.retired); i += batch {
+		part := r.retired[i:min(i+batch, len(r.retired))]
+		wss := make([]uuid.UUID, len(part))
+		for j, x := range part {
+			wss[j] = x.ws
+		}
+		snap, err := r.sys.read(ctx, wss, noInvites)
+		if err != nil {
+			return err
+		}
+		for _, x := range part {
+			if digest(snap[x.ws]) != x.sum {
+				return mismatchf("workspace %s of a world the actor had left changed since (now:\n%s)", x.ws, snap[x.ws])
+			}
+		}
+	}
+	return nil
+}
+
+type retiredWS struct {
+	ws  uuid.UUID
+	sum uint64
+}
+
+func digest(s string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum64()
+}
+
+func noInvites(uuid.UUID) []uuid.UUID { return nil }
 
 // concurrentStep is step without the store-wide row count, which the
 // other actors move (checked once at the end instead), and, when light,

@@ -9,11 +9,16 @@ import "flag"
 //	-modeltest.actors   Load.Actors
 //	-modeltest.duration Load.Duration (a soak of N goroutines x T)
 //	-modeltest.seed     Load.Seed, to replay a concurrent run's actors
+//	-modeltest.ops      Load.Total: a soak runs until its actors ran this
+//	                    many operations in all (the release run)
+//	-modeltest.restart  Load.Restart: operations per world of an actor
 var (
 	flagScale    = flag.Float64("modeltest.scale", 1, "modeltest: multiply the number of sequences and operations")
 	flagActors   = flag.Int("modeltest.actors", 0, "modeltest: concurrent actors (0: the test's own)")
 	flagDuration = flag.Duration("modeltest.duration", 0, "modeltest: how long a soak runs (0: the test's own)")
 	flagSeed     = flag.Uint64("modeltest.seed", 0, "modeltest: seed of the concurrent actors (0: random)")
+	flagTotal    = flag.Int64("modeltest.ops", 0, "modeltest: a soak runs until this many operations in all (0: the test's own duration)")
+	flagRestart  = flag.Int("modeltest.restart", 0, "modeltest: operations an actor runs in one world before a fresh one (0: the default; -1: never)")
 )
 
 func scaled(n int) int {
@@ -33,6 +38,9 @@ func (l Load) fromFlags() Load {
 	}
 	if *flagSeed != 0 {
 		l.Seed = *flagSeed
+	}
+	if *flagRestart != 0 {
+		l.Restart = *flagRestart
 	}
 	return l
 }

@@ -15,10 +15,17 @@ import (
 // long-lived process must not accumulate: goroutines left running
 // (goleak, against those running before the soak), connections still in
 // use (Target.InUse, after the pools had a moment to take them back), and
-// heap growth beyond maxHeapGrowth once the soak's own models are
-// dropped and the collector ran. It logs operations per second.
+// heap growth beyond maxHeapGrowth (plus l.HeapPerOp for each operation)
+// once the soak's own models are dropped and the collector ran. It logs
+// operations per second.
+//
+// -modeltest.ops=N makes a soak run until its actors ran N operations in
+// all, whatever its duration: the release run (see the package doc).
 func Soak(t *testing.T, h Harness, l Load, maxHeapGrowth uint64) {
 	t.Helper()
+	if *flagTotal > 0 {
+		l.Total = *flagTotal
+	}
 	l = l.withDefaults()
 	target := h.New(t)
 	ignore := goleak.IgnoreCurrent()
@@ -26,10 +33,12 @@ func Soak(t *testing.T, h Harness, l Load, maxHeapGrowth uint64) {
 	runLoad(t, target, l)
 	after := heap()
 	growth := int64(after) - int64(before)
-	t.Logf("modeltest: soak heap %d KiB before, %d KiB after (%+d KiB; the store's own rows included when it is in memory)",
-		before/1024, after/1024, growth/1024)
-	if growth > int64(maxHeapGrowth) {
-		t.Errorf("modeltest: the heap grew by %d KiB, more than %d KiB", growth/1024, maxHeapGrowth/1024)
+	ops := uint64(l.Stats.Ops.Load())
+	t.Logf("modeltest: soak heap %d KiB before, %d KiB after (%+d KiB, %.0f B per operation; the store's own rows included when it is in memory)",
+		before/1024, after/1024, growth/1024, float64(growth)/float64(max(ops, 1)))
+	if limit := maxHeapGrowth + l.HeapPerOp*ops; growth > int64(limit) {
+		t.Errorf("modeltest: the heap grew by %d KiB, more than %d KiB (%d KiB + %d B for each of %d operations)",
+			growth/1024, limit/1024, maxHeapGrowth/1024, l.HeapPerOp, ops)
 	}
 	if target.InUse != nil {
 		n := target.InUse()

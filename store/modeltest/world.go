@@ -83,8 +83,9 @@ func (w *world) pickScope(s source) (workspace.Scope, bool) {
 			ws uuid.UUID
 		}
 		var live []pair
+		wss := sortedIDs(w.m.ws)
 		for _, u := range w.actors() {
-			for _, ws := range sortedIDs(w.m.ws) {
+			for _, ws := range wss {
 				if w.m.role(ws, u) != "" {
 					live = append(live, pair{u, ws})
 				}
