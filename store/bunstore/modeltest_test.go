@@ -184,6 +184,14 @@ func TestModelStrictConcurrent(t *testing.T) {
 	modeltest.RunConcurrent(t, modeltest.Harness{New: strictModelTarget}, modeltest.Load{Actors: 6, Ops: 30})
 }
 
+func TestModelGuardedContended(t *testing.T) {
+	modeltest.RunContended(t, modeltest.Harness{New: guardedModelTarget}, modeltest.Contention{Rounds: 60, Actors: 6})
+}
+
+func TestModelStrictContended(t *testing.T) {
+	modeltest.RunContended(t, modeltest.Harness{New: strictModelTarget}, modeltest.Contention{Rounds: 60, Actors: 6})
+}
+
 func TestModelStrictSoak(t *testing.T) {
 	modeltest.Soak(t, modeltest.Harness{New: strictModelTarget}, modeltest.Load{Actors: 8, Duration: 8 * time.Second, Light: true}, 64<<20)
 }

@@ -56,3 +56,7 @@ func TestModelSoak(t *testing.T) {
 	// measured): the soak allows 256 B per operation on top.
 	modeltest.Soak(t, modeltest.Harness{New: modelTarget}, modeltest.Load{Actors: 8, Duration: 15 * time.Second, Light: true, HeapPerOp: 256}, 256<<20)
 }
+
+func TestModelContended(t *testing.T) {
+	modeltest.RunContended(t, modeltest.Harness{New: modelTarget}, modeltest.Contention{Rounds: 200, Actors: 6})
+}

@@ -50,6 +50,9 @@ type Stats struct {
 	// Faulted are operations run under a fault that failed because of it
 	// (and were verified to have changed nothing), by fault.
 	Faulted atomic.Int64
+	// Loose are the contended rounds the strict pass did not explain and
+	// the loose one did (RunContended).
+	Loose   atomic.Int64
 	mu      sync.Mutex
 	byFault map[string]int
 }
@@ -71,8 +74,12 @@ func (s *Stats) String() string {
 	if len(s.byFault) > 0 {
 		f = fmt.Sprintf(" %v", s.byFault)
 	}
-	return fmt.Sprintf("%d operations (%d refusals, %d failed by an injected fault%s), %d verification calls",
-		s.Ops.Load(), s.Refused.Load(), s.Faulted.Load(), f, s.Checks.Load())
+	d := ""
+	if n := s.Loose.Load(); n > 0 {
+		d = fmt.Sprintf(", %d contended rounds explained only by the loose pass", n)
+	}
+	return fmt.Sprintf("%d operations (%d refusals, %d failed by an injected fault%s), %d verification calls%s",
+		s.Ops.Load(), s.Refused.Load(), s.Faulted.Load(), f, s.Checks.Load(), d)
 }
 
 // mismatch is a failed check; the sequence printed before it is the

@@ -83,18 +83,33 @@ func (w *world) next(s source, clockOK bool) op {
 		return genCreateAccount(w, s)
 	}
 	var ks []kind
-	total := 0
 	for _, k := range kinds {
-		if (k.keys && !w.keys_) || (k.clock && !clockOK) {
+		if !k.clock || clockOK {
+			ks = append(ks, k)
+		}
+	}
+	return w.nextFrom(s, ks)
+}
+
+// nextFrom draws an operation of one of ks.
+func (w *world) nextFrom(s source, ks []kind) op { return w.nextKind(s, ks).gen(w, s) }
+
+// nextKind draws one of ks by weight, leaving out the API key service's
+// when the store has none.
+func (w *world) nextKind(s source, ks []kind) kind {
+	var in []kind
+	total := 0
+	for _, k := range ks {
+		if k.keys && !w.keys_ {
 			continue
 		}
-		ks = append(ks, k)
+		in = append(in, k)
 		total += k.weight
 	}
 	n := s.intn(total, "op")
-	for _, k := range ks {
+	for _, k := range in {
 		if n < k.weight {
-			return k.gen(w, s)
+			return k
 		}
 		n -= k.weight
 	}

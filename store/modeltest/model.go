@@ -34,6 +34,16 @@ type model struct {
 	nTables  int
 	// resources are the host tables' rbac resources, by table index.
 	resources []string
+	// decided, while set, is the Authorizer's decision for one scope as
+	// it was made earlier (RunContended: the second step of an operation
+	// decided before another operation changed the scope's role).
+	decided map[workspace.Scope]grant
+}
+
+// grant is a scope's role and permissions at one point.
+type grant struct {
+	role  workspace.Role
+	perms map[string]bool
 }
 
 type mAccount struct {
@@ -51,6 +61,10 @@ type mWorkspace struct {
 	roles       map[workspace.Role][]string // sorted "resource:action"
 	keys        map[uuid.UUID]*mKey
 	records     []map[uuid.UUID]string // one map per host table: id -> value
+	// ghost: a deleted workspace put back empty for one step of
+	// RunContended (an operation decided before the deletion), no
+	// sibling of any workspace.
+	ghost bool
 }
 
 type mMember struct {
@@ -206,6 +220,9 @@ func (m *model) perms(w uuid.UUID, role workspace.Role) map[string]bool {
 // scopeRole is the role a scope acts with: the current role of its user,
 // or none when the scope names another account than its workspace's.
 func (m *model) scopeRole(sc workspace.Scope) workspace.Role {
+	if g, ok := m.decided[sc]; ok {
+		return g.role
+	}
 	ws, ok := m.ws[sc.WorkspaceID]
 	if !ok || ws.account != sc.AccountID {
 		return ""
@@ -227,6 +244,9 @@ var keyNever = map[string]bool{
 // actorPerms is what the scope may do: its role's permissions, without
 // keyNever for an API key.
 func (m *model) actorPerms(sc workspace.Scope) map[string]bool {
+	if g, ok := m.decided[sc]; ok {
+		return g.perms
+	}
 	ps := m.perms(sc.WorkspaceID, m.scopeRole(sc))
 	if _, isKey := sc.UserID.KeyID(); !isKey || ps == nil {
 		return ps
@@ -287,7 +307,7 @@ func (m *model) seatsUsed(ws *mWorkspace) int {
 func (m *model) accountWorkspaces(account uuid.UUID) []*mWorkspace {
 	var out []*mWorkspace
 	for _, w := range m.ws {
-		if w.account == account {
+		if w.account == account && !w.ghost {
 			out = append(out, w)
 		}
 	}

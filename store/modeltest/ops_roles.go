@@ -54,7 +54,7 @@ func canonPerms(ps []string) []string {
 // manager is the model of the Authorizer's check before any custom-role
 // change: team:manage, and then every permission named held by the actor.
 func (m *model) within(sc workspace.Scope, perms []string) string {
-	mine := m.perms(sc.WorkspaceID, m.scopeRole(sc))
+	mine := m.actorPerms(sc)
 	for _, p := range perms {
 		if !mine[p] {
 			return errForbidden

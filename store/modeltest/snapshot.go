@@ -2,6 +2,9 @@ package modeltest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/workspacekit/workspacekit/apikey"
+	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -45,7 +49,7 @@ func (m *model) render(ws uuid.UUID) string {
 	}
 	for _, id := range sortedIDs(w.invites) {
 		inv := w.invites[id]
-		fmt.Fprintf(&b, "invite %s %s %s %s %s\n", id, inv.email, inv.role, inv.status, inv.expires.UTC().Format("2006-01-02T15:04"))
+		fmt.Fprintf(&b, "invite %s %s %s %s %s token=%s\n", id, inv.email, inv.role, inv.status, inv.expires.UTC().Format("2006-01-02T15:04"), tokenDigest(inv.token))
 	}
 	names := make([]string, 0, len(w.roles))
 	for r := range w.roles {
@@ -64,6 +68,26 @@ func (m *model) render(ws uuid.UUID) string {
 		}
 	}
 	return b.String()
+}
+
+// tokenDigest is the start of the SHA-256 under which membership stores an
+// invitation token (its base64 decoded), so that the rendering shows which
+// of the tokens handed out is the current one.
+func tokenDigest(token string) string {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return "?"
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:6])
+}
+
+func inviteLine(inv membership.Invitation) string {
+	h := inv.TokenHash
+	if len(h) > 6 {
+		h = h[:6]
+	}
+	return fmt.Sprintf("invite %s %s %s %s %s token=%s\n", inv.ID, inv.Email, inv.Role, inv.Status, inv.ExpiresAt.UTC().Format("2006-01-02T15:04"), hex.EncodeToString(h))
 }
 
 // read renders the system's view of the given workspaces. inviteIDs gives
@@ -121,7 +145,7 @@ func (s *system) read(ctx context.Context, wss []uuid.UUID, inviteIDs func(uuid.
 		seen := map[uuid.UUID]bool{}
 		for _, inv := range pending {
 			seen[inv.ID] = true
-			lines = append(lines, fmt.Sprintf("invite %s %s %s %s %s\n", inv.ID, inv.Email, inv.Role, inv.Status, inv.ExpiresAt.UTC().Format("2006-01-02T15:04")))
+			lines = append(lines, inviteLine(inv))
 		}
 		for _, id := range inviteIDs(ws) {
 			if seen[id] {
@@ -135,7 +159,7 @@ func (s *system) read(ctx context.Context, wss []uuid.UUID, inviteIDs func(uuid.
 				return nil, err
 			}
 			seen[id] = true
-			lines = append(lines, fmt.Sprintf("invite %s %s %s %s %s\n", inv.ID, inv.Email, inv.Role, inv.Status, inv.ExpiresAt.UTC().Format("2006-01-02T15:04")))
+			lines = append(lines, inviteLine(inv))
 		}
 		slices.Sort(lines) // by id: the line starts with it
 		b.WriteString(strings.Join(lines, ""))
