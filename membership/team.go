@@ -34,7 +34,8 @@ type TeamPage struct {
 // Errors: workspace.ErrNoScope, workspace.ErrForbidden (no team:read; also
 // when the workspace is gone, since the caller's role went with it),
 // workspace.ErrInvalid (limit out of 0-workspace.MaxPageSize, or an After
-// that no user id can be: one holding a NUL byte).
+// that no user id can be: one holding a NUL byte), workspace.ErrConflict
+// (the account changed owner during every read; retry).
 func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
 	sc, err := workspace.RequireScope(ctx)
 	if err != nil {
@@ -46,17 +47,7 @@ func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
 	if err := s.authz.Require(ctx, workspace.ResourceTeam, workspace.ActionRead); err != nil {
 		return nil, err
 	}
-	w, err := s.store.GetWorkspace(ctx, sc.WorkspaceID)
-	if err != nil {
-		return nil, err
-	}
-	acc, err := s.store.GetAccount(ctx, w.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	// One extra row covers a stored row of the account owner, which the
-	// derived owner shadows.
-	rows, err := s.store.ListMemberships(ctx, sc.WorkspaceID, p.After, p.Limit+1)
+	w, acc, rows, err := s.teamRows(ctx, sc, p)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +72,43 @@ func (s *Service) Team(ctx context.Context, p TeamPage) ([]Member, error) {
 		out = out[:p.Limit]
 	}
 	return out, nil
+}
+
+// teamReads bounds how often Team reads again when an ownership transfer
+// ran between its reads.
+const teamReads = 3
+
+// teamRows reads the workspace, its account and a page of memberships as
+// one consistent view: the account (its owner) and the memberships are
+// separate reads, and a TransferOwnership committing between them would
+// show the old owner as owner and leave the new one out. The account's
+// version grows with every transfer, so an unchanged version after the
+// memberships means no transfer came between. One extra row covers a
+// stored row of the account owner, which the derived owner shadows.
+func (s *Service) teamRows(ctx context.Context, sc workspace.Scope, p TeamPage) (workspace.Workspace, workspace.Account, []workspace.Membership, error) {
+	w, err := s.store.GetWorkspace(ctx, sc.WorkspaceID)
+	if err != nil {
+		return w, workspace.Account{}, nil, err
+	}
+	acc, err := s.store.GetAccount(ctx, w.AccountID)
+	if err != nil {
+		return w, acc, nil, err
+	}
+	for range teamReads {
+		rows, err := s.store.ListMemberships(ctx, sc.WorkspaceID, p.After, p.Limit+1)
+		if err != nil {
+			return w, acc, nil, err
+		}
+		again, err := s.store.GetAccount(ctx, w.AccountID)
+		if err != nil {
+			return w, acc, nil, err
+		}
+		if again.Version == acc.Version && again.OwnerID == acc.OwnerID {
+			return w, acc, rows, nil
+		}
+		acc = again
+	}
+	return w, acc, nil, fmt.Errorf("%w: the account %s changed owner while its team was read, retry", workspace.ErrConflict, w.AccountID)
 }
 
 // ChangeRole gives user a new role in the active workspace (Settings > Team).
@@ -226,15 +254,25 @@ func (s *Service) manageMember(ctx context.Context, user workspace.UserID) (work
 
 // member returns user's stored membership in the scope's workspace, refusing
 // the account owner, whose ownership is derived and fixed.
+//
+// A transfer of the account to user between its two reads removes the row
+// it read as a member's: it reads both again, so the refusal is
+// ErrAccountOwner, as any order of the two calls would give.
 func (s *Service) member(ctx context.Context, sc workspace.Scope, user workspace.UserID) (workspace.Membership, error) {
-	a, err := s.store.GetAccess(ctx, sc.WorkspaceID, user)
-	if err != nil {
-		return workspace.Membership{}, err
+	for range teamReads {
+		a, err := s.store.GetAccess(ctx, sc.WorkspaceID, user)
+		if err != nil {
+			return workspace.Membership{}, err
+		}
+		if a.AccountOwner {
+			return workspace.Membership{}, fmt.Errorf("%w: user %q", ErrAccountOwner, user)
+		}
+		m, err := s.store.GetMembership(ctx, sc.WorkspaceID, user)
+		if !errors.Is(err, workspace.ErrNotFound) {
+			return m, err
+		}
 	}
-	if a.AccountOwner {
-		return workspace.Membership{}, fmt.Errorf("%w: user %q", ErrAccountOwner, user)
-	}
-	return s.store.GetMembership(ctx, sc.WorkspaceID, user)
+	return workspace.Membership{}, fmt.Errorf("%w: the membership of %q in workspace %s changed while it was read, retry", workspace.ErrConflict, user, sc.WorkspaceID)
 }
 
 // lockMember locks the workspace and re-reads the membership, failing with
