@@ -93,9 +93,19 @@
 //	    ./store/memstore ./store/bunstore -modeltest.ops=3400000 -v
 //
 // Each of the three soaks runs until its actors ran 3.4M operations
-// (-modeltest.ops). Longer or wider runs of the other tests:
+// (-modeltest.ops), 8 actors each, every world checked when its actor
+// leaves it and again at the end. On a 2-core machine a sample of 400k
+// operations per mode ran at 17,840 operations/s on memstore, 3,557 in
+// guard mode and 2,061 in strict mode (5m55s in all): the release run
+// takes about 50 minutes (strict mode 28 and guard mode 16 of operations,
+// one after the other, plus their final checks; memstore's 3 minutes
+// alongside). Longer or wider runs of the other tests:
 // -modeltest.scale multiplies sequences, operations and rounds;
 // -modeltest.duration, -modeltest.actors, -modeltest.restart; a
 // concurrent or contended failure prints -modeltest.seed, and
-// MODELTEST_DEBUG=1 prints the search of a round no order explains.
+// MODELTEST_DEBUG=1 prints the search of a round no order explains. A
+// Run failure prints -rapid.seed; rapid shrinks it only while it fails
+// with the same message, which is why the message it gets has its ids
+// and values masked, and only without faults, whose timing does not
+// replay (-modeltest.faults=0 turns them off for the replay).
 package modeltest
