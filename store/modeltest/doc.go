@@ -62,12 +62,11 @@
 //     gets a looser pass where the Authorizer's decision may precede the
 //     rest of the operation (the services decide permissions, then run
 //     the transaction) and a refusal may carry another check's class.
-//     Successes stay exact and refusals change nothing. TransferOwnership
-//     is left out of the rounds: membership reads the account owner and
-//     the memberships in separate statements, which this check caught
-//     listing a team without the new owner (a member before the transfer,
-//     the owner after it) and the old one still as owner
-//     (notLinearizable).
+//     Successes stay exact and refusals change nothing. The rounds found
+//     membership reading the account owner and the memberships in
+//     separate statements: under a concurrent TransferOwnership, Team
+//     listed the old owner as owner and left out the new one (fixed since;
+//     notLinearizable keeps what a round must leave out).
 //
 // # Faults and load
 //
