@@ -3,10 +3,7 @@ package apikey
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/workspacekit/workspacekit/rbac"
 	"github.com/workspacekit/workspacekit/workspace"
@@ -127,12 +124,5 @@ func (s *Service) mayManage(ctx context.Context, sc workspace.Scope, action stri
 }
 
 func normalizeName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxNameLen {
-		return "", fmt.Errorf("%w: key name must be 1-%d characters", workspace.ErrInvalid, MaxNameLen)
-	}
-	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return "", fmt.Errorf("%w: key name must be printable UTF-8", workspace.ErrInvalid)
-	}
-	return name, nil
+	return workspace.NormalizeLabel("key name", name, MaxNameLen)
 }

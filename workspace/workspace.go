@@ -32,12 +32,19 @@ const (
 // characters. Uniqueness ignores
 // case; see NameKey.
 func NormalizeName(name string) (string, error) {
+	return NormalizeLabel("workspace name", name, MaxNameLen)
+}
+
+// NormalizeLabel is the rule of every short name a person types (a
+// workspace's, an API key's): trimmed, 1-max characters, valid UTF-8, no
+// control characters. what names it in the ErrInvalid message.
+func NormalizeLabel(what, name string, max int) (string, error) {
 	name = strings.TrimSpace(name)
 	n := len([]rune(name))
-	if n == 0 || n > MaxNameLen {
-		return "", fmt.Errorf("%w: workspace name must be 1-%d characters, got %d", ErrInvalid, MaxNameLen, n)
+	if n == 0 || n > max {
+		return "", fmt.Errorf("%w: %s must be 1-%d characters, got %d", ErrInvalid, what, max, n)
 	}
-	if err := printable("workspace name", name); err != nil {
+	if err := printable(what, name); err != nil {
 		return "", err
 	}
 	return name, nil
