@@ -2,10 +2,13 @@ package modeltest
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
+	"github.com/workspacekit/workspacekit/membership"
 	"github.com/workspacekit/workspacekit/workspace"
 )
 
@@ -36,15 +39,23 @@ var kinds = []kind{
 	{name: "Resend", weight: 3, gen: func(w *world, s source) op { return &opResend{scoped{w.mustScope(s)}, w.pickInvite(s)} }},
 	{name: "Revoke", weight: 3, gen: func(w *world, s source) op { return &opRevoke{scoped{w.mustScope(s)}, w.pickInvite(s)} }},
 	{name: "ChangeRole", weight: 5, gen: func(w *world, s source) op {
-		return &opChangeRole{scoped{w.mustScope(s)}, w.pickUser(s), w.pickRole(s)}
+		sc := w.mustScope(s)
+		return &opChangeRole{scoped{sc}, w.pickMember(s, sc.WorkspaceID), w.pickRole(s)}
 	}},
-	{name: "Remove", weight: 3, gen: func(w *world, s source) op { return &opRemove{scoped{w.mustScope(s)}, w.pickUser(s)} }},
+	{name: "Remove", weight: 3, gen: func(w *world, s source) op {
+		sc := w.mustScope(s)
+		return &opRemove{scoped{sc}, w.pickMember(s, sc.WorkspaceID)}
+	}},
 	{name: "Leave", weight: 2, gen: func(w *world, s source) op { return &opLeave{scoped{w.mustScope(s)}} }},
 	{name: "TransferOwnership", weight: 2, gen: func(w *world, s source) op {
-		return &opTransfer{scoped{w.mustScope(s)}, w.pickUser(s), pick(s, "keep", []workspace.Role{"", workspace.RoleMember, workspace.RoleViewer, "r-alpha"})}
+		sc := w.mustScope(s)
+		return &opTransfer{scoped{sc}, w.pickMember(s, sc.WorkspaceID), pick(s, "keep", []workspace.Role{"", workspace.RoleMember, workspace.RoleViewer, "r-alpha"})}
 	}},
 	{name: "Team", weight: 1, gen: func(w *world, s source) op { return &opTeam{scoped{w.mustScope(s)}} }},
-	{name: "Member", weight: 1, gen: func(w *world, s source) op { return &opMember{scoped{w.mustScope(s)}, w.pickUser(s)} }},
+	{name: "Member", weight: 1, gen: func(w *world, s source) op {
+		sc := w.mustScope(s)
+		return &opMember{scoped{sc}, w.pickMember(s, sc.WorkspaceID)}
+	}},
 	{name: "Pending", weight: 1, gen: func(w *world, s source) op {
 		return &opPending{scoped{w.mustScope(s)}, chance(s, "expired", 50)}
 	}},
@@ -134,6 +145,24 @@ func (w *world) pickUser(s source) workspace.UserID {
 	return pick(s, "user", w.users)
 }
 
+// pickMember is mostly a person who holds a role in ws, otherwise anyone
+// (pickUser): the team calls must meet members, admins and custom roles
+// within a short sequence, not only the refusals a stranger gets.
+func (w *world) pickMember(s source, ws uuid.UUID) workspace.UserID {
+	if x, ok := w.m.ws[ws]; ok && chance(s, "a member", 60) {
+		var in []workspace.UserID
+		for _, u := range w.users {
+			if _, ok := x.members[u]; ok {
+				in = append(in, u)
+			}
+		}
+		if len(in) > 0 {
+			return pick(s, "member", in)
+		}
+	}
+	return w.pickUser(s)
+}
+
 func (w *world) pickWorkspace(s source) uuid.UUID {
 	all := w.allWorkspaces()
 	if len(all) == 0 || chance(s, "unknown workspace", 5) {
@@ -185,6 +214,18 @@ func genInvite(w *world, s source) op {
 }
 
 func genAccept(w *world, s source) op {
+	// Mostly the invitee accepting an invitation still open, so that
+	// members, admins and holders of custom roles appear early in a
+	// sequence (most of the checks that matter need them); otherwise
+	// anyone with any token ever handed out, or none.
+	if open := w.openInvites(); len(open) > 0 && chance(s, "invitee accepts", 50) {
+		inv := pick(s, "open invitation", open)
+		for _, u := range w.users {
+			if w.email(u) == inv.email {
+				return &opAccept{u, inv.token}
+			}
+		}
+	}
 	token := "not-a-token"
 	if len(w.tokens) > 0 && !chance(s, "garbage token", 5) {
 		token = pick(s, "token", w.tokens)
@@ -211,15 +252,43 @@ func genDelete(w *world, s source) op {
 	if x, ok := w.m.ws[o.id]; ok {
 		name = x.name
 	}
-	switch s.intn(4, "confirmation") {
+	switch s.intn(5, "confirmation") {
 	case 0, 1:
 		o.confirm = name
 	case 2:
 		o.confirm = fmt.Sprintf("%s ", name)
+	case 3:
+		// Names are unique per account regardless of case, but the
+		// confirmation is compared exactly as typed.
+		o.confirm = swapCase(name)
 	default:
 		o.confirm = "wrong"
 	}
 	return o
+}
+
+func swapCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsUpper(r) {
+			return unicode.ToLower(r)
+		}
+		return unicode.ToUpper(r)
+	}, s)
+}
+
+// openInvites are the world's pending, unexpired invitations, in a stable
+// order (the choices must replay).
+func (w *world) openInvites() []*mInvite {
+	var out []*mInvite
+	for _, id := range sortedIDs(w.m.ws) {
+		x := w.m.ws[id]
+		for _, iid := range sortedIDs(x.invites) {
+			if inv := x.invites[iid]; inv.status == membership.StatusPending && !inv.expiredAt(w.m.now) && inv.token != "" {
+				out = append(out, inv)
+			}
+		}
+	}
+	return out
 }
 
 var recordValues = []string{"a", "b", "c", "bad\x00nul"}
