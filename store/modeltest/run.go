@@ -18,7 +18,11 @@ type Config struct {
 	// -rapid.checks on the command line wins. Default 20.
 	Sequences int
 	// Steps is the average length of a sequence (rapid's steps);
-	// -rapid.steps wins. Default 60.
+	// -rapid.steps wins. Default 150: the bugs a short sequence misses
+	// need a setup first (an admin who then reaches above their role, a
+	// held custom role then changed, a key whose workspace is deleted
+	// and then the key used), and a failure shrinks to its few steps
+	// whatever the length it was found at.
 	Steps int
 	// FaultPercent is the share of operations run under a fault of
 	// Target.Faults (ignored without). Default 0.
@@ -27,6 +31,12 @@ type Config struct {
 	// in memory), so that a shrunk failure shows a sequence alone in its
 	// store; otherwise sequences share one target.
 	FreshTarget bool
+	// Duration, when set, keeps Run checking batches of Sequences fresh
+	// sequences until it has passed; -modeltest.duration wins. A bug
+	// that needs several steps to set up (an admin, a held custom role,
+	// a full plan) is met by more sequences, and Run is the test whose
+	// failures shrink and replay.
+	Duration time.Duration
 	// Stats, when set, receives the run's counts.
 	Stats *Stats
 }
@@ -37,10 +47,13 @@ func (c Config) withDefaults() Config {
 	}
 	c.Sequences = scaled(c.Sequences)
 	if c.Steps <= 0 {
-		c.Steps = 60
+		c.Steps = 150
 	}
 	if *flagFaults >= 0 {
 		c.FaultPercent = *flagFaults
+	}
+	if *flagDuration > 0 {
+		c.Duration = *flagDuration
 	}
 	if c.Stats == nil {
 		c.Stats = &Stats{}
@@ -65,7 +78,7 @@ func Run(t *testing.T, h Harness, cfg Config) {
 	target := h.New(t)
 	withRapidFlags(t, cfg.Sequences, cfg.Steps)
 	start := time.Now()
-	rapid.Check(t, func(rt *rapid.T) {
+	check := func(rt *rapid.T) {
 		tg := target
 		if cfg.FreshTarget {
 			tg = h.New(t)
@@ -89,7 +102,12 @@ func Run(t *testing.T, h Harness, cfg Config) {
 				}
 			},
 		})
-	})
+	}
+	rapid.Check(t, check)
+	// A replay (-rapid.seed) runs its one batch.
+	for cfg.Duration > 0 && time.Since(start) < cfg.Duration && !flagGiven("rapid.seed") {
+		rapid.Check(t, check)
+	}
 	d := time.Since(start)
 	t.Logf("modeltest: %s in %v (%.0f operations/s)", cfg.Stats, d.Round(time.Millisecond), float64(cfg.Stats.Ops.Load())/d.Seconds())
 }
@@ -108,11 +126,9 @@ func resources(t *Target) []string {
 // the printed seed replays a failure, and no file lands in the host's
 // package directory.
 func withRapidFlags(t *testing.T, checks, steps int) {
-	given := map[string]bool{}
-	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for name, v := range map[string]string{"rapid.checks": strconv.Itoa(checks), "rapid.steps": strconv.Itoa(steps), "rapid.nofailfile": "true"} {
 		f := flag.Lookup(name)
-		if f == nil || given[name] {
+		if f == nil || flagGiven(name) {
 			continue
 		}
 		old := f.Value.String()
@@ -121,6 +137,13 @@ func withRapidFlags(t *testing.T, checks, steps int) {
 		}
 		t.Cleanup(func() { _ = f.Value.Set(old) })
 	}
+}
+
+// flagGiven reports whether the command line set the flag.
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // unstable is what differs between two runs of one sequence: ids the
