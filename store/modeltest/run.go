@@ -3,9 +3,11 @@ package modeltest
 import (
 	"context"
 	"flag"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,6 +80,7 @@ func Run(t *testing.T, h Harness, cfg Config) {
 	target := h.New(t)
 	withRapidFlags(t, cfg.Sequences, cfg.Steps)
 	start := time.Now()
+	var first atomic.Bool
 	check := func(rt *rapid.T) {
 		tg := target
 		if cfg.FreshTarget {
@@ -97,7 +100,14 @@ func Run(t *testing.T, h Harness, cfg Config) {
 		rt.Repeat(map[string]func(*rapid.T){
 			"op": func(rt *rapid.T) {
 				if err := r.step(ctx, w.next(src, true), src); err != nil {
-					rt.Logf("%v\n\nthe sequence (operation -> outcome):\n%s", err, strings.Join(r.trace, "\n"))
+					report := fmt.Sprintf("%v\n\nthe sequence (operation -> outcome):\n%s", err, strings.Join(r.trace, "\n"))
+					// rapid shows the log of the case it ends with, and
+					// none when the failure does not come back (a
+					// fault's timing): the first one goes to t as well.
+					if first.CompareAndSwap(false, true) {
+						t.Logf("modeltest: the first failure, before shrinking:\n%s", report)
+					}
+					rt.Log(report)
 					rt.Fatal(stable(err))
 				}
 			},
