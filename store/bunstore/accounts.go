@@ -41,7 +41,7 @@ func (s *Store) GetAccount(ctx context.Context, id uuid.UUID) (workspace.Account
 //
 // Errors: workspace.ErrNoTransaction (outside Atomic), workspace.ErrNotFound.
 func (s *Store) LockAccount(ctx context.Context, id uuid.UUID) (workspace.Account, error) {
-	tx, err := lockDB(ctx, "LockAccount")
+	tx, err := s.lockDB(ctx, "LockAccount")
 	if err != nil {
 		return workspace.Account{}, err
 	}

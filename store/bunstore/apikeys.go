@@ -206,7 +206,7 @@ func (s *Store) GetKey(ctx context.Context, id uuid.UUID) (apikey.Key, error) {
 // Errors: workspace.ErrNoTransaction (outside Atomic), workspace.ErrNotFound
 // (also for another workspace's key).
 func (s *Store) LockKey(ctx context.Context, workspaceID, id uuid.UUID) (apikey.Key, error) {
-	tx, err := lockDB(ctx, "LockKey")
+	tx, err := s.lockDB(ctx, "LockKey")
 	if err != nil {
 		return apikey.Key{}, err
 	}

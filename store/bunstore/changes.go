@@ -56,7 +56,7 @@ var (
 // Errors: workspace.ErrNoTransaction (outside Atomic), workspace.ErrInvalid
 // (store.CheckChange), and the database's.
 func (s *Store) AppendChange(ctx context.Context, c workspace.Change) (workspace.Change, error) {
-	tx, err := lockDB(ctx, "AppendChange")
+	tx, err := s.lockDB(ctx, "AppendChange")
 	if err != nil {
 		return workspace.Change{}, err
 	}

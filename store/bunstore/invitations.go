@@ -66,7 +66,7 @@ func (s *Store) GetInvitation(ctx context.Context, workspaceID, id uuid.UUID) (m
 // Errors: workspace.ErrNoTransaction (outside Atomic), workspace.ErrNotFound
 // (also for an empty hash).
 func (s *Store) LockInvitationByToken(ctx context.Context, tokenHash []byte) (membership.Invitation, error) {
-	tx, err := lockDB(ctx, "LockInvitationByToken")
+	tx, err := s.lockDB(ctx, "LockInvitationByToken")
 	if err != nil {
 		return membership.Invitation{}, err
 	}

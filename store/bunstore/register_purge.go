@@ -24,9 +24,9 @@ import (
 // workspaces(id) with ON DELETE CASCADE (the recommended schema) need
 // nothing: the deletion of the workspace row removes their rows, row-level
 // security or not (a cascade bypasses it). Rows of the other tables (of
-// every table, under Unscoped) are deleted in the
-// deleting transaction (TxFrom(ctx), else db, in a transaction of its
-// own when db is not one), in reverse registration
+// every table, under Unscoped) are deleted in the deleting transaction
+// (TxFrom(ctx) when it was begun on db's handle, else db, in a
+// transaction of its own when db is not one), in reverse registration
 // order (register parent tables first), with strict mode's key switched to
 // the deleted workspace for the deletes and back afterwards: that needs
 // EXECUTE on set_config, which LockStrictKey leaves only to the roles it
@@ -39,7 +39,7 @@ func (r *Registry) Purge(db bun.IDB) workspace.PurgeFunc {
 			return fmt.Errorf("%w: bunstore: purge of workspace %s outside its deletion (system work: workspace.Unscoped)", workspace.ErrForbidden, id)
 		}
 		idb := db
-		if tx, ok := TxFrom(ctx); ok {
+		if tx, ok := txOn(ctx, homeOf(db)); ok {
 			idb = tx
 		}
 		ctx = workspace.Unscoped(ctx, "bunstore: purge a deleted workspace's host tables")

@@ -19,18 +19,20 @@ import (
 // the foreign key is what makes a scope of a deleted workspace fail to
 // insert (ErrNotFound) and its rows go with it. Every statement names the
 // workspace itself, so it passes the guard and does not depend on the
-// hooks. It uses the transaction that Atomic put in ctx (TxFrom), else db.
+// hooks. It uses the transaction that Atomic put in ctx when it was begun
+// on db's handle (TxFrom), else db.
 type Repo[T any, PT store.RecordPtr[T]] struct {
-	db bun.IDB
+	db   bun.IDB
+	home any // homeOf(db)
 }
 
 // NewRepo returns the repository of T on db.
 func NewRepo[T any, PT store.RecordPtr[T]](db bun.IDB) *Repo[T, PT] {
-	return &Repo[T, PT]{db: db}
+	return &Repo[T, PT]{db: db, home: homeOf(db)}
 }
 
 func (r *Repo[T, PT]) idb(ctx context.Context) bun.IDB {
-	if tx, ok := TxFrom(ctx); ok {
+	if tx, ok := txOn(ctx, r.home); ok {
 		return tx
 	}
 	return r.db

@@ -19,6 +19,7 @@ var _ store.Store = (*Store)(nil)
 // for concurrent use; its transactions travel in the context (see Atomic).
 type Store struct {
 	db         bun.IDB
+	home       any // homeOf(db)
 	maxRetries int
 	txOptions  *sql.TxOptions
 	beginHooks []BeginHook
@@ -67,7 +68,7 @@ func WithPurge(p PurgeFunc) Option { return func(s *Store) { s.purges = append(s
 // bun.Tx or bun.Conn of the host, in which case Atomic nests a savepoint in
 // it. Run Migrate once before use.
 func New(db bun.IDB, opts ...Option) *Store {
-	s := &Store{db: db, maxRetries: 3}
+	s := &Store{db: db, home: homeOf(db), maxRetries: 3}
 	for _, o := range opts {
 		o(s)
 	}
@@ -94,10 +95,10 @@ func Open(dsn string) (*bun.DB, error) {
 }
 
 // DB returns what a query in ctx must run on: the transaction Atomic put in
-// ctx, else the store's database. Code that adds its own tables to the
-// store's transactions uses it.
+// ctx when it was begun on this store's handle, else the store's database.
+// Code that adds its own tables to the store's transactions uses it.
 func (s *Store) DB(ctx context.Context) bun.IDB {
-	if tx, ok := TxFrom(ctx); ok {
+	if tx, ok := txOn(ctx, s.home); ok {
 		return tx
 	}
 	return s.db

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,12 +16,49 @@ import (
 
 type txKey struct{}
 
-// TxFrom returns the transaction that Atomic carries in ctx. Every Store
-// (and every repository built on this package) uses it, so they must share
-// one database.
+// ctxTx is what Atomic carries in ctx: the transaction and the handle it
+// was begun on (homeOf).
+type ctxTx struct {
+	tx   bun.Tx
+	home any
+}
+
+// TxFrom returns the transaction that Atomic carries in ctx, whichever
+// handle it was begun on. A Store and a Repo join it only when it was
+// begun on the handle they were built on: strict mode's library and host
+// stores are two handles, two roles, and a library read made inside the
+// host's transaction (an Authorizer loading a key's grants for a host
+// handler) must run as the library role, on the library's handle.
 func TxFrom(ctx context.Context) (bun.Tx, bool) {
-	tx, ok := ctx.Value(txKey{}).(bun.Tx)
-	return tx, ok
+	c, ok := ctx.Value(txKey{}).(ctxTx)
+	return c.tx, ok
+}
+
+// txOn returns ctx's transaction if it was begun on the handle home.
+func txOn(ctx context.Context, home any) (bun.Tx, bool) {
+	c, ok := ctx.Value(txKey{}).(ctxTx)
+	if !ok || c.home != home {
+		return bun.Tx{}, false
+	}
+	return c.tx, true
+}
+
+// homeOf names the database handle db: the *bun.DB, or the *sql.Tx of a
+// host's bun.Tx (and of its savepoints), or the *sql.Conn of a bun.Conn.
+// Two Stores built on one handle share their transactions.
+func homeOf(db bun.IDB) any {
+	switch d := db.(type) {
+	case *bun.DB:
+		return d
+	case bun.Tx:
+		return d.Tx
+	case bun.Conn:
+		return d.Conn
+	}
+	if reflect.TypeOf(db).Comparable() {
+		return db
+	}
+	return new(byte) // an unknown handle that cannot be compared shares nothing
 }
 
 // Atomic runs fn in a transaction carried by the context it passes to fn;
@@ -33,7 +71,7 @@ func TxFrom(ctx context.Context) (bun.Tx, bool) {
 // Errors: fn's error as it is; ErrSerialization when the retries ran out;
 // ErrCommit (wrapping the cause) when COMMIT failed.
 func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := TxFrom(ctx); ok {
+	if _, ok := txOn(ctx, s.home); ok {
 		return fn(ctx)
 	}
 	for attempt := 0; ; attempt++ {
@@ -68,7 +106,7 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 		}
 	}()
 	after := &afterCommit{}
-	txCtx := context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, after)
+	txCtx := context.WithValue(context.WithValue(ctx, txKey{}, ctxTx{tx, s.home}), afterKey{}, after)
 	for _, h := range s.beginHooks {
 		if err := h(txCtx, tx); err != nil {
 			return err
@@ -103,7 +141,7 @@ func (a *afterCommit) run() {
 
 // InTransaction implements workspace.TxObserver.
 func (s *Store) InTransaction(ctx context.Context) bool {
-	_, ok := TxFrom(ctx)
+	_, ok := txOn(ctx, s.home)
 	return ok
 }
 
@@ -113,6 +151,11 @@ func (s *Store) InTransaction(ctx context.Context) bool {
 // transactions are savepoints and fn runs when the outermost Atomic releases
 // its savepoint: the host owns the real commit, which the store cannot see.
 func (s *Store) AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
+	if _, own := txOn(ctx, s.home); !own {
+		// Another handle's transaction: nothing of this store waits for it.
+		fn(detach(ctx))
+		return
+	}
 	if a, ok := ctx.Value(afterKey{}).(*afterCommit); ok && a != nil {
 		a.fns = append(a.fns, func() { fn(detach(ctx)) })
 		return
@@ -136,13 +179,13 @@ func detach(ctx context.Context) context.Context {
 // several statements (multi) gets its own transaction; a single statement
 // is atomic by itself.
 func (s *Store) write(ctx context.Context, multi bool, fn func(ctx context.Context, db bun.IDB) error) error {
-	tx, ok := TxFrom(ctx)
+	tx, ok := txOn(ctx, s.home)
 	if !ok {
 		if !multi {
 			return fn(ctx, s.db)
 		}
 		return s.Atomic(ctx, func(ctx context.Context) error {
-			tx, _ := TxFrom(ctx)
+			tx, _ := txOn(ctx, s.home)
 			return fn(ctx, tx)
 		})
 	}
@@ -164,8 +207,8 @@ func (s *Store) write(ctx context.Context, multi bool, fn func(ctx context.Conte
 }
 
 // lockDB returns ctx's transaction for a Lock* method.
-func lockDB(ctx context.Context, method string) (bun.Tx, error) {
-	tx, ok := TxFrom(ctx)
+func (s *Store) lockDB(ctx context.Context, method string) (bun.Tx, error) {
+	tx, ok := txOn(ctx, s.home)
 	if !ok {
 		return tx, fmt.Errorf("%w: bunstore: %s locks a row until the transaction ends; call it inside Atomic", workspace.ErrNoTransaction, method)
 	}

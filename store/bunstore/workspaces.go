@@ -42,7 +42,7 @@ func (s *Store) GetWorkspace(ctx context.Context, id uuid.UUID) (workspace.Works
 //
 // Errors: workspace.ErrNoTransaction (outside Atomic), workspace.ErrNotFound.
 func (s *Store) LockWorkspace(ctx context.Context, id uuid.UUID) (workspace.Workspace, error) {
-	tx, err := lockDB(ctx, "LockWorkspace")
+	tx, err := s.lockDB(ctx, "LockWorkspace")
 	if err != nil {
 		return workspace.Workspace{}, err
 	}
