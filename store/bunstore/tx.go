@@ -16,11 +16,32 @@ import (
 
 type txKey struct{}
 
-// ctxTx is what Atomic carries in ctx: the transaction and the handle it
-// was begun on (homeOf).
+// ctxTx is what Atomic carries in ctx: the transaction, the handle it
+// was begun on (homeOf), what AfterCommit deferred to its commit, and the
+// transaction of another handle that was open around it (a library
+// transaction around a host's, or the reverse): a Store finds its own
+// handle's transaction however many other handles' are nested inside it.
 type ctxTx struct {
-	tx   bun.Tx
-	home any
+	tx    bun.Tx
+	home  any
+	after *afterCommit
+	outer *ctxTx
+}
+
+// innermost returns the transaction Atomic last began in ctx, or nil.
+func innermost(ctx context.Context) *ctxTx {
+	c, _ := ctx.Value(txKey{}).(*ctxTx)
+	return c
+}
+
+// find returns ctx's transaction begun on the handle home, or nil.
+func find(ctx context.Context, home any) *ctxTx {
+	for c := innermost(ctx); c != nil; c = c.outer {
+		if c.home == home {
+			return c
+		}
+	}
+	return nil
 }
 
 // TxFrom returns the transaction that Atomic carries in ctx, whichever
@@ -30,29 +51,36 @@ type ctxTx struct {
 // host's transaction (an Authorizer loading a key's grants for a host
 // handler) must run as the library role, on the library's handle.
 func TxFrom(ctx context.Context) (bun.Tx, bool) {
-	c, ok := ctx.Value(txKey{}).(ctxTx)
-	return c.tx, ok
+	if c := innermost(ctx); c != nil {
+		return c.tx, true
+	}
+	return bun.Tx{}, false
 }
 
 // txOn returns ctx's transaction if it was begun on the handle home.
 func txOn(ctx context.Context, home any) (bun.Tx, bool) {
-	c, ok := ctx.Value(txKey{}).(ctxTx)
-	if !ok || c.home != home {
-		return bun.Tx{}, false
+	if c := find(ctx, home); c != nil {
+		return c.tx, true
 	}
-	return c.tx, true
+	return bun.Tx{}, false
 }
 
-// homeOf names the database handle db: the *bun.DB, or the *sql.Tx of a
-// host's bun.Tx (and of its savepoints), or the *sql.Conn of a bun.Conn.
+// homeOf names the database handle db: the *sql.DB pool of a *bun.DB (a
+// clone of it, WithNamedArg, or a second bun.NewDB on the same pool, is the
+// same handle: one role, one pool), or the *sql.Tx of a host's bun.Tx (and
+// of its savepoints), or the *sql.Conn of a bun.Conn, by value or pointer.
 // Two Stores built on one handle share their transactions.
 func homeOf(db bun.IDB) any {
 	switch d := db.(type) {
 	case *bun.DB:
-		return d
+		return d.DB
 	case bun.Tx:
 		return d.Tx
+	case *bun.Tx:
+		return d.Tx
 	case bun.Conn:
+		return d.Conn
+	case *bun.Conn:
 		return d.Conn
 	}
 	if reflect.TypeOf(db).Comparable() {
@@ -106,7 +134,7 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 		}
 	}()
 	after := &afterCommit{}
-	txCtx := context.WithValue(context.WithValue(ctx, txKey{}, ctxTx{tx, s.home}), afterKey{}, after)
+	txCtx := context.WithValue(ctx, txKey{}, &ctxTx{tx: tx, home: s.home, after: after, outer: innermost(ctx)})
 	for _, h := range s.beginHooks {
 		if err := h(txCtx, tx); err != nil {
 			return err
@@ -131,8 +159,6 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) (
 // by a rolled-back attempt never runs.
 type afterCommit struct{ fns []func() }
 
-type afterKey struct{}
-
 func (a *afterCommit) run() {
 	for _, fn := range a.fns {
 		fn()
@@ -151,13 +177,10 @@ func (s *Store) InTransaction(ctx context.Context) bool {
 // transactions are savepoints and fn runs when the outermost Atomic releases
 // its savepoint: the host owns the real commit, which the store cannot see.
 func (s *Store) AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
-	if _, own := txOn(ctx, s.home); !own {
-		// Another handle's transaction: nothing of this store waits for it.
-		fn(detach(ctx))
-		return
-	}
-	if a, ok := ctx.Value(afterKey{}).(*afterCommit); ok && a != nil {
-		a.fns = append(a.fns, func() { fn(detach(ctx)) })
+	// Only this store's own transaction defers fn: another handle's (the
+	// host's, in strict mode) commits nothing of this store.
+	if c := find(ctx, s.home); c != nil {
+		c.after.fns = append(c.after.fns, func() { fn(detach(ctx)) })
 		return
 	}
 	fn(detach(ctx))
@@ -165,10 +188,10 @@ func (s *Store) AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
 
 // detach hides the transaction that Atomic carries in ctx.
 func detach(ctx context.Context) context.Context {
-	if _, ok := TxFrom(ctx); !ok {
+	if innermost(ctx) == nil {
 		return ctx
 	}
-	return context.WithValue(context.WithValue(ctx, txKey{}, nil), afterKey{}, (*afterCommit)(nil))
+	return context.WithValue(ctx, txKey{}, (*ctxTx)(nil))
 }
 
 // write runs fn as one unit of writes that may fail in an expected way
