@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -141,14 +142,30 @@ func (c *Cluster) startServer(bin, data string, cred *syscall.Credential) error 
 	// SIGQUIT is PostgreSQL's immediate shutdown: the postmaster takes its
 	// backends down with it when this process dies without calling Stop.
 	srv.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
-	if err := srv.Start(); err != nil {
+	// The kernel sends Pdeathsig when the thread that forked the server
+	// ends, not the process (go.dev/issue/27505): a 15-minute soak lost
+	// its server to a thread the runtime let go. The fork happens on a
+	// goroutine locked to its thread, which waits there until the server
+	// exits.
+	started := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := srv.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		_ = srv.Wait()
+		close(done)
+	}()
+	if err := <-started; err != nil {
 		return fmt.Errorf("pgtest: start postgres: %w", err)
 	}
-	done := make(chan struct{})
 	c.mu.Lock()
 	c.proc, c.done = srv, done
 	c.mu.Unlock()
-	go func() { _ = srv.Wait(); close(done) }()
 
 	c.superDSN = fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres sslmode=disable", dir)
 	deadline := time.Now().Add(startTimeout)
