@@ -71,17 +71,8 @@ func txOn(ctx context.Context, home any) (bun.Tx, bool) {
 // of its savepoints), or the *sql.Conn of a bun.Conn, by value or pointer.
 // Two Stores built on one handle share their transactions.
 func homeOf(db bun.IDB) any {
-	switch d := db.(type) {
-	case *bun.DB:
-		return d.DB
-	case bun.Tx:
-		return d.Tx
-	case *bun.Tx:
-		return d.Tx
-	case bun.Conn:
-		return d.Conn
-	case *bun.Conn:
-		return d.Conn
+	if u := underlying(db); u != nil {
+		return u
 	}
 	if reflect.TypeOf(db).Comparable() {
 		return db

@@ -92,19 +92,9 @@ func TestAttackTxStrictLibRepoDeleteOtherWorkspaceRow(t *testing.T) {
 // guard mode, one handle: a host transaction that calls library
 // services and then fails rolls back host rows and library rows.
 func TestAttackTxGuardHostRollbackUndoesLibraryWrites(t *testing.T) {
-	ctx := unscoped()
-	owner := migratedDB(t)
-	_, err := owner.ExecContext(ctx, hostSchema)
-	require.NoError(t, err)
-	reg := bunstore.NewRegistry()
-	require.NoError(t, reg.Register(owner, (*Contact)(nil), (*Agent)(nil)))
-	db, err := reg.OpenDB(pgDSN(t, owner))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	env := testenv.NewOn(t, bunstore.New(db), testenv.Unlimited)
+	owner, db, env, actx := guardModeAccount(t)
 	host := bunstore.New(db) // a second Store on the same handle
 	contacts := bunstore.NewRepo[Contact](db)
-	actx, _ := env.Account(t, "o", "alpha")
 	mctx := env.Join(t, actx, "m", workspace.RoleMember)
 	keys := apikey.New(bunstore.New(db), env.Authz, keyPlans)
 
@@ -154,17 +144,7 @@ func mustScope(t *testing.T, ctx context.Context) workspace.Scope {
 // Stores and a Repo built on one host bun.Tx share it; Atomic makes
 // savepoints (an inner failure undoes only its savepoint).
 func TestAttackTxStoresOnHostTxShareAndSavepoint(t *testing.T) {
-	ctx := unscoped()
-	owner := migratedDB(t)
-	_, err := owner.ExecContext(ctx, hostSchema)
-	require.NoError(t, err)
-	reg := bunstore.NewRegistry()
-	require.NoError(t, reg.Register(owner, (*Contact)(nil), (*Agent)(nil)))
-	db, err := reg.OpenDB(pgDSN(t, owner))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	env := testenv.NewOn(t, bunstore.New(db), testenv.Unlimited)
-	actx, _ := env.Account(t, "o", "alpha")
+	owner, db, _, actx := guardModeAccount(t)
 
 	tx, err := db.BeginTx(actx, nil)
 	require.NoError(t, err)
@@ -330,17 +310,7 @@ func TestAttackTxStrictAfterCommitWaitsForOuterLibraryTx(t *testing.T) {
 // pool (a WithNamedArg clone, or a second bun.NewDB on db.DB): one pool is
 // one handle, and the host's rollback undoes the library's write.
 func TestAttackTxGuardSamePoolTwoBunDBs(t *testing.T) {
-	ctx := unscoped()
-	owner := migratedDB(t)
-	_, err := owner.ExecContext(ctx, hostSchema)
-	require.NoError(t, err)
-	reg := bunstore.NewRegistry()
-	require.NoError(t, reg.Register(owner, (*Contact)(nil), (*Agent)(nil)))
-	db, err := reg.OpenDB(pgDSN(t, owner))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	env := testenv.NewOn(t, bunstore.New(db), testenv.Unlimited)
-	actx, _ := env.Account(t, "o", "alpha")
+	owner, db, env, actx := guardModeAccount(t)
 	env.Join(t, actx, "m", workspace.RoleMember)
 	for name, hostDB := range map[string]*bun.DB{
 		"WithNamedArg clone": db.WithNamedArg("x", 1),
@@ -362,4 +332,21 @@ func TestAttackTxGuardSamePoolTwoBunDBs(t *testing.T) {
 			_, _ = owner.ExecContext(unscoped(), "UPDATE memberships SET role='member' WHERE user_id='m'")
 		})
 	}
+}
+
+// guardModeAccount is guard mode on one handle (db, the library's store on
+// it) with an account "alpha" owned by "o", scoped in actx.
+func guardModeAccount(t *testing.T) (owner, db *bun.DB, env *testenv.Env, actx context.Context) {
+	t.Helper()
+	owner = migratedDB(t)
+	_, err := owner.ExecContext(unscoped(), hostSchema)
+	require.NoError(t, err)
+	reg := bunstore.NewRegistry()
+	require.NoError(t, reg.Register(owner, (*Contact)(nil), (*Agent)(nil)))
+	db, err = reg.OpenDB(pgDSN(t, owner))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	env = testenv.NewOn(t, bunstore.New(db), testenv.Unlimited)
+	actx, _ = env.Account(t, "o", "alpha")
+	return owner, db, env, actx
 }
